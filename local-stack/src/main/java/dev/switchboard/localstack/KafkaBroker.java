@@ -1,0 +1,158 @@
+package dev.switchboard.localstack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** A single-node KRaft Kafka (broker and controller in one JVM of its own), started by {@link KafkaMain}. */
+final class KafkaBroker implements LocalServer {
+    static final int PARTITIONS = 3;
+
+    private final StackProfile profile;
+    private final Path home;
+    private final Path watchdog;
+    private ServerProcess process;
+
+    KafkaBroker(StackProfile profile, Path home, Path watchdog) {
+        this.profile = profile;
+        this.home = home;
+        this.watchdog = watchdog;
+    }
+
+    @Override
+    public String name() {
+        return "Kafka";
+    }
+
+    @Override
+    public int[] ports() {
+        return new int[] {profile.kafkaPort, profile.kafkaControllerPort};
+    }
+
+    @Override
+    public void start() {
+        Path config = home.resolve("server.properties");
+        Path log4j = home.resolve("log4j2.properties");
+        try {
+            Files.createDirectories(home.resolve("data"));
+            Files.writeString(config, serverProperties(), StandardCharsets.UTF_8);
+            Files.writeString(log4j, String.join("\n",
+                    "rootLogger.level = WARN",
+                    "rootLogger.appenderRef.stdout.ref = STDOUT",
+                    "appender.stdout.type = Console",
+                    "appender.stdout.name = STDOUT",
+                    "appender.stdout.layout.type = PatternLayout",
+                    "appender.stdout.layout.pattern = %d{ISO8601} %p %c{1} - %m%n",
+                    "logger.kafka.name = kafka",
+                    "logger.kafka.level = INFO",
+                    ""), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StackException("cannot write Kafka's configuration under " + home + ": " + e.getMessage(), e);
+        }
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java,
+                "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dlog4j2.configurationFile=" + log4j,
+                "-cp", absoluteClassPath(),
+                KafkaMain.class.getName(), config.toString()));
+        process = ServerProcess.start(name(), watchdog, command, home, home.resolve("kafka.log"), Map.of());
+    }
+
+    /** The child runs in Kafka's own directory, so every class path entry must be absolute. */
+    private static String absoluteClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Paths.get(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    private String serverProperties() {
+        String controller = "127.0.0.1:" + profile.kafkaControllerPort;
+        return String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "listeners=PLAINTEXT://127.0.0.1:" + profile.kafkaPort + ",CONTROLLER://" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + profile.kafkaPort,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "controller.quorum.bootstrap.servers=" + controller,
+                "log.dirs=" + home.resolve("data"),
+                "num.partitions=" + PARTITIONS,
+                "auto.create.topics.enable=true",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=10",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "log.retention.hours=168",
+                "");
+    }
+
+    @Override
+    public void awaitReady(Instant deadline) {
+        Exception last = null;
+        while (Instant.now().isBefore(deadline)) {
+            process.checkAlive();
+            try (Admin admin = admin()) {
+                if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            LocalServer.pause(200);
+        }
+        throw new StackException("Kafka did not answer on port " + profile.kafkaPort + " in time ("
+                + (last == null ? "no attempt" : last.getMessage()) + "). End of " + process.logFile() + ":\n"
+                + ServerProcess.tail(process.logFile(), 25));
+    }
+
+    @Override
+    public void provision() {
+        try (Admin admin = admin()) {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<NewTopic> missing = StackProfile.TOPICS.stream()
+                    .filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, PARTITIONS, (short) 1))
+                    .collect(Collectors.toList());
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException e) {
+            throw new StackException("could not create the Kafka topics: " + e.getCause().getMessage(), e);
+        } catch (Exception e) {
+            throw new StackException("could not create the Kafka topics: " + e.getMessage(), e);
+        }
+    }
+
+    private Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, profile.kafkaBootstrap());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4000);
+        return Admin.create(props);
+    }
+
+    @Override
+    public void stop() {
+        if (process != null) {
+            process.stop(30);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.localstack;
+
+import java.time.Instant;
+
+/** A server the local stack starts, waits for, provisions and stops. */
+interface LocalServer {
+    String name();
+
+    int[] ports();
+
+    void start();
+
+    /** Returns once the server really answers; fails with its log when it dies or the deadline passes. */
+    void awaitReady(Instant deadline);
+
+    /** Creates what the services need (databases, topics); runs after {@link #awaitReady}. */
+    default void provision() {
+    }
+
+    void stop();
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while waiting for servers", e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.switchboard.localstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Brings up PostgreSQL, Redis and Kafka for one {@link StackProfile}, with all state under one
+ * directory, and stops everything it started. Servers start in parallel; the stack is ready once
+ * each one really answers and the databases and topics exist.
+ */
+public final class LocalStack implements AutoCloseable {
+    static final long MIN_FREE_DISK_BYTES = 512L * 1024 * 1024;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final StackProfile profile;
+    private final Path stateDir;
+    private final Binaries binaries;
+    private final List<LocalServer> started = new ArrayList<>();
+
+    public LocalStack(StackProfile profile, Path stateDir) {
+        this(profile, stateDir, new Binaries(Binaries.defaultCacheDir()));
+    }
+
+    LocalStack(StackProfile profile, Path stateDir, Binaries binaries) {
+        this.profile = profile;
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.binaries = binaries;
+    }
+
+    public StackProfile profile() {
+        return profile;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** Starts every server, or fails with a message that says which one and why; nothing is left running then. */
+    public synchronized void start(boolean clean) {
+        if (clean) {
+            Binaries.deleteTree(stateDir);
+        }
+        createStateDir();
+        checkDiskSpace();
+        Path watchdog = installWatchdog();
+        List<LocalServer> servers = List.of(
+                new PostgresServer(profile, binaries.postgresBinDir(), stateDir.resolve("postgres"), watchdog),
+                new RedisServer(profile, binaries.redisServer(), stateDir.resolve("redis"), watchdog),
+                new KafkaBroker(profile, stateDir.resolve("kafka"), watchdog));
+        for (LocalServer server : servers) {
+            for (int port : server.ports()) {
+                checkPortFree(server.name(), port);
+            }
+        }
+        JwtKeyFiles.ensure(stateDir.resolve("keys"));
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        try {
+            for (LocalServer server : servers) {
+                started.add(server);
+                server.start();
+            }
+            List<CompletableFuture<Void>> ready = servers.stream()
+                    .map(s -> CompletableFuture.runAsync(() -> {
+                        s.awaitReady(deadline);
+                        s.provision();
+                    }))
+                    .toList();
+            try {
+                CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            Files.writeString(stateDir.resolve("ready"), describe(), StandardCharsets.UTF_8);
+        } catch (RuntimeException | IOException e) {
+            close();
+            throw e instanceof StackException s ? s : new StackException(e.getMessage(), e);
+        }
+    }
+
+    public String describe() {
+        return String.join("\n",
+                "profile=" + profile.name().toLowerCase(),
+                "postgres=127.0.0.1:" + profile.postgresPort + " (user " + StackProfile.DB_USER
+                        + ", databases " + String.join(", ", StackProfile.DATABASES) + ")",
+                "redis=127.0.0.1:" + profile.redisPort,
+                "kafka=" + profile.kafkaBootstrap(),
+                "jwt-public-key=" + stateDir.resolve("keys").resolve(JwtKeyFiles.PUBLIC_KEY),
+                "state=" + stateDir,
+                "");
+    }
+
+    /** True when every server of the profile answers; used to reuse a stack started by someone else. */
+    public static boolean isRunning(StackProfile profile) {
+        return RedisServer.ping(profile.redisPort) && portAnswers(profile.postgresPort) && portAnswers(profile.kafkaPort);
+    }
+
+    private static boolean portAnswers(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            Files.deleteIfExists(stateDir.resolve("ready"));
+        } catch (IOException ignored) {
+            // The marker only helps scripts; a stale one is overwritten on the next start.
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).stop();
+        }
+        started.clear();
+    }
+
+    private void createStateDir() {
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new StackException("cannot create the state directory " + stateDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkDiskSpace() {
+        try {
+            long free = Files.getFileStore(stateDir).getUsableSpace();
+            if (free < MIN_FREE_DISK_BYTES) {
+                throw new StackException("not enough disk space for the local stack in " + stateDir + ": "
+                        + free / (1024 * 1024) + " MB free, " + MIN_FREE_DISK_BYTES / (1024 * 1024)
+                        + " MB needed. Free some space or set the state directory elsewhere (--state-dir).");
+            }
+        } catch (IOException e) {
+            throw new StackException("cannot read the free space of " + stateDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkPortFree(String server, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true); // as the servers do: only a listener makes the port busy
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new StackException("port " + port + " that " + server + " needs is already in use. Is another local"
+                    + " stack running (./switchboard stop), or another program on that port (ss -ltnp | grep "
+                    + port + ")?");
+        }
+    }
+
+    private Path installWatchdog() {
+        Path target = stateDir.resolve("watchdog.sh");
+        try (InputStream in = LocalStack.class.getResourceAsStream("watchdog.sh")) {
+            if (in == null) {
+                throw new StackException("watchdog.sh is missing from the local-stack jar");
+            }
+            ServerProcess.copy(in, target);
+            return target;
+        } catch (IOException e) {
+            throw new StackException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+}
