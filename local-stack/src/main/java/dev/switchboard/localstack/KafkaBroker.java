@@ -19,19 +19,37 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
-/** A single-node KRaft Kafka (broker and controller in one JVM of its own), started by {@link KafkaMain}. */
-final class KafkaBroker implements LocalServer {
+/**
+ * A single-node KRaft Kafka (broker and controller in one JVM of its own), started by {@link KafkaMain}.
+ * Public so that fault tests can run a broker of their own and stop and restart it.
+ */
+public final class KafkaBroker implements LocalServer {
     static final int PARTITIONS = 3;
 
-    private final StackProfile profile;
+    private final int port;
+    private final int controllerPort;
     private final Path home;
     private final Path watchdog;
     private ServerProcess process;
 
     KafkaBroker(StackProfile profile, Path home, Path watchdog) {
-        this.profile = profile;
+        this(profile.kafkaPort, profile.kafkaControllerPort, home, watchdog);
+    }
+
+    /** A broker on the given ports with its data under {@code home}; restarting it keeps its data. */
+    public KafkaBroker(int port, int controllerPort, Path home) {
+        this(port, controllerPort, home, Watchdog.install(home));
+    }
+
+    private KafkaBroker(int port, int controllerPort, Path home, Path watchdog) {
+        this.port = port;
+        this.controllerPort = controllerPort;
         this.home = home;
         this.watchdog = watchdog;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
     }
 
     @Override
@@ -41,7 +59,7 @@ final class KafkaBroker implements LocalServer {
 
     @Override
     public int[] ports() {
-        return new int[] {profile.kafkaPort, profile.kafkaControllerPort};
+        return new int[] {port, controllerPort};
     }
 
     @Override
@@ -81,12 +99,12 @@ final class KafkaBroker implements LocalServer {
     }
 
     private String serverProperties() {
-        String controller = "127.0.0.1:" + profile.kafkaControllerPort;
+        String controller = "127.0.0.1:" + controllerPort;
         return String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
-                "listeners=PLAINTEXT://127.0.0.1:" + profile.kafkaPort + ",CONTROLLER://" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + profile.kafkaPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "controller.quorum.bootstrap.servers=" + controller,
@@ -118,7 +136,7 @@ final class KafkaBroker implements LocalServer {
             }
             LocalServer.pause(200);
         }
-        throw new StackException("Kafka did not answer on port " + profile.kafkaPort + " in time ("
+        throw new StackException("Kafka did not answer on port " + port + " in time ("
                 + (last == null ? "no attempt" : last.getMessage()) + "). End of " + process.logFile() + ":\n"
                 + ServerProcess.tail(process.logFile(), 25));
     }
@@ -143,7 +161,7 @@ final class KafkaBroker implements LocalServer {
 
     private Admin admin() {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, profile.kafkaBootstrap());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4000);
         return Admin.create(props);

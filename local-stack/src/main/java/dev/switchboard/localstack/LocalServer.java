@@ -3,7 +3,7 @@ package dev.switchboard.localstack;
 import java.time.Instant;
 
 /** A server the local stack starts, waits for, provisions and stops. */
-interface LocalServer {
+public interface LocalServer {
     String name();
 
     int[] ports();

@@ -1,7 +1,6 @@
 package dev.switchboard.localstack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,7 @@ public final class LocalStack implements AutoCloseable {
     private final StackProfile profile;
     private final Path stateDir;
     private final Binaries binaries;
-    private final List<LocalServer> started = new ArrayList<>();
+    private final List<LocalServer> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public LocalStack(StackProfile profile, Path stateDir) {
         this(profile, stateDir, new Binaries(Binaries.defaultCacheDir()));
@@ -53,7 +52,7 @@ public final class LocalStack implements AutoCloseable {
         }
         createStateDir();
         checkDiskSpace();
-        Path watchdog = installWatchdog();
+        Path watchdog = Watchdog.install(stateDir);
         List<LocalServer> servers = List.of(
                 new PostgresServer(profile, binaries.postgresBinDir(), stateDir.resolve("postgres"), watchdog),
                 new RedisServer(profile, binaries.redisServer(), stateDir.resolve("redis"), watchdog),
@@ -114,17 +113,19 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Stops what has been started; safe to call from a shutdown hook while {@link #start} is still running. */
     @Override
-    public synchronized void close() {
+    public void close() {
         try {
             Files.deleteIfExists(stateDir.resolve("ready"));
         } catch (IOException ignored) {
             // The marker only helps scripts; a stale one is overwritten on the next start.
         }
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).stop();
-        }
+        List<LocalServer> servers = new ArrayList<>(started);
         started.clear();
+        for (int i = servers.size() - 1; i >= 0; i--) {
+            servers.get(i).stop();
+        }
     }
 
     private void createStateDir() {
@@ -156,19 +157,6 @@ public final class LocalStack implements AutoCloseable {
             throw new StackException("port " + port + " that " + server + " needs is already in use. Is another local"
                     + " stack running (./switchboard stop), or another program on that port (ss -ltnp | grep "
                     + port + ")?");
-        }
-    }
-
-    private Path installWatchdog() {
-        Path target = stateDir.resolve("watchdog.sh");
-        try (InputStream in = LocalStack.class.getResourceAsStream("watchdog.sh")) {
-            if (in == null) {
-                throw new StackException("watchdog.sh is missing from the local-stack jar");
-            }
-            ServerProcess.copy(in, target);
-            return target;
-        } catch (IOException e) {
-            throw new StackException("cannot write " + target + ": " + e.getMessage(), e);
         }
     }
 }

@@ -44,6 +44,10 @@ public final class LocalStackMain {
         if (stateDir == null) {
             stateDir = Paths.get(".switchboard", profile.name().toLowerCase());
         }
+        // Logging is set up here, on one thread: the servers are awaited in parallel and two threads
+        // initialising java.util.logging at once can deadlock when a test class path is inherited.
+        java.util.logging.LogManager.getLogManager();
+        org.slf4j.LoggerFactory.getLogger(LocalStackMain.class);
         LocalStack stack = new LocalStack(profile, stateDir);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -51,6 +55,15 @@ public final class LocalStackMain {
             stack.close();
             stopped.countDown();
         }, "local-stack-shutdown"));
+        if (exitOnStdinEof) {
+            // Watched from the start, so the stack stops with its parent even while it is starting.
+            Thread watcher = new Thread(() -> {
+                drain(System.in);
+                System.exit(0);
+            }, "local-stack-stdin");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
         try {
             stack.start(clean);
         } catch (StackException e) {
@@ -62,14 +75,6 @@ public final class LocalStackMain {
         }
         System.out.println("[local-stack] " + READY_LINE);
         System.out.flush();
-        if (exitOnStdinEof) {
-            Thread watcher = new Thread(() -> {
-                drain(System.in);
-                System.exit(0);
-            }, "local-stack-stdin");
-            watcher.setDaemon(true);
-            watcher.start();
-        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

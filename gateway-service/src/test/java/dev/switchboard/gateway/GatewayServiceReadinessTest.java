@@ -1,0 +1,41 @@
+package dev.switchboard.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.switchboard.testsupport.LocalStackResource;
+import dev.switchboard.testsupport.ServiceChecks;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The gateway starts against the real local stack: Redis and Kafka reachable, ready. */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
+class GatewayServiceReadinessTest {
+    @Inject
+    ReactiveRedisDataSource redis;
+
+    @Test
+    void readyWithRedisAndKafka() {
+        ServiceChecks.assertReady("Redis", "Kafka");
+    }
+
+    @Test
+    void reachesRedis() {
+        String key = "switchboard:test:" + System.nanoTime();
+        redis.value(String.class).set(key, "up").await().atMost(Duration.ofSeconds(10));
+        assertThat(redis.value(String.class).get(key).await().atMost(Duration.ofSeconds(10))).isEqualTo("up");
+        redis.key().del(key).await().atMost(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void servesMetricsAndOpenApi() {
+        ServiceChecks.assertMetricsAndOpenApi("Switchboard gateway-service");
+    }
+}
