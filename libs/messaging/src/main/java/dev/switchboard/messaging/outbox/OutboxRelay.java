@@ -67,6 +67,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private volatile boolean healthy = true;
+    private volatile String lastError;
     private Thread thread;
 
     public OutboxRelay(Pool pool, Map<String, Object> kafkaConfig, Settings settings) {
@@ -130,6 +131,11 @@ public final class OutboxRelay implements AutoCloseable {
         return healthy;
     }
 
+    /** Why the last failed pass failed, or null. */
+    public String lastError() {
+        return lastError;
+    }
+
     private void loop() {
         Duration backoff = settings.pollInterval();
         while (running) {
@@ -155,6 +161,7 @@ public final class OutboxRelay implements AutoCloseable {
                     LOG.warnf("outbox relay: cannot publish (%s); rows stay in the outbox and are retried", e.getMessage());
                 }
                 healthy = false;
+                lastError = e.toString();
                 try {
                     Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException interrupted) {

@@ -152,6 +152,7 @@ class OutboxRelayTest {
                 reader.awaitRecords(TIMEOUT, all -> ids(all).contains(first.id()));
 
                 broker.stop();
+                assertThat(portOpen(STACK.kafkaPort + 100)).as("broker port open after stop").isFalse();
                 Map<String, List<String>> expected = new LinkedHashMap<>();
                 for (int seq = 1; seq <= 10; seq++) {
                     for (int t = 1; t <= 5; t++) {
@@ -160,15 +161,23 @@ class OutboxRelayTest {
                         expected.computeIfAbsent("ticket-" + t, k -> new ArrayList<>()).add(e.id());
                     }
                 }
-                Awaitility.await().atMost(TIMEOUT).until(() -> !relay.healthy());
+                Awaitility.await().atMost(TIMEOUT)
+                        .alias("relay fails while Kafka is down (published " + relay.published() + ")")
+                        .until(() -> !relay.healthy());
                 assertThat(outboxRows()).isEqualTo(50);
 
                 broker.start();
                 broker.awaitReady(Instant.now().plus(TIMEOUT));
 
                 Set<String> wanted = expected.values().stream().flatMap(List::stream).collect(Collectors.toSet());
-                List<ConsumerRecord<String, byte[]>> records = reader.awaitRecords(TIMEOUT,
-                        all -> ids(all).containsAll(wanted));
+                List<ConsumerRecord<String, byte[]>> records;
+                try {
+                    records = reader.awaitRecords(TIMEOUT, all -> ids(all).containsAll(wanted));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("not all rows arrived: received " + reader.poll().size()
+                            + " records, outbox rows left " + outboxRows() + ", relay healthy " + relay.healthy()
+                            + ", published " + relay.published() + ", last error " + relay.lastError(), e);
+                }
                 Map<String, List<String>> received = firstSeenOrderPerKey(records);
                 expected.forEach((key, ids) -> assertThat(received.get(key)).containsExactlyElementsOf(ids));
                 Awaitility.await().atMost(TIMEOUT).until(() -> outboxRows() == 0);
@@ -241,6 +250,15 @@ class OutboxRelayTest {
             }
         }
         return perKey;
+    }
+
+    private static boolean portOpen(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static void createTopic(String bootstrap, String name) {
