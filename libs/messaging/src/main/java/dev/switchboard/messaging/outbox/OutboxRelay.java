@@ -231,10 +231,17 @@ public final class OutboxRelay implements AutoCloseable {
         List<Future<RecordMetadata>> pending = new ArrayList<>(records.size());
         Exception failure = null;
         for (ProducerRecord<String, byte[]> record : records) {
+            Future<RecordMetadata> sent;
             try {
-                pending.add(producer.send(record));
+                sent = producer.send(record);
             } catch (RuntimeException e) {
                 failure = e;
+                break;
+            }
+            pending.add(sent);
+            // Without metadata, send() blocks for max.block.ms and then returns a failed future:
+            // stop at the first one rather than wait that long for every row of the batch.
+            if (sent.isDone() && failedAlready(sent)) {
                 break;
             }
         }
@@ -252,6 +259,18 @@ public final class OutboxRelay implements AutoCloseable {
             }
         }
         return new Delivery(pending.size(), failure);
+    }
+
+    private static boolean failedAlready(Future<RecordMetadata> done) {
+        try {
+            done.get();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     private static ProducerRecord<String, byte[]> toRecord(Row row) {
