@@ -25,16 +25,18 @@ public final class LocalStack implements AutoCloseable {
     private final StackProfile profile;
     private final Path stateDir;
     private final Binaries binaries;
+    private final long minFreeDiskBytes;
     private final List<LocalServer> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public LocalStack(StackProfile profile, Path stateDir) {
-        this(profile, stateDir, new Binaries(Binaries.defaultCacheDir()));
+        this(profile, stateDir, MIN_FREE_DISK_BYTES);
     }
 
-    LocalStack(StackProfile profile, Path stateDir, Binaries binaries) {
+    LocalStack(StackProfile profile, Path stateDir, long minFreeDiskBytes) {
         this.profile = profile;
         this.stateDir = stateDir.toAbsolutePath().normalize();
-        this.binaries = binaries;
+        this.binaries = new Binaries(Binaries.defaultCacheDir());
+        this.minFreeDiskBytes = minFreeDiskBytes;
     }
 
     public StackProfile profile() {
@@ -139,9 +141,9 @@ public final class LocalStack implements AutoCloseable {
     private void checkDiskSpace() {
         try {
             long free = Files.getFileStore(stateDir).getUsableSpace();
-            if (free < MIN_FREE_DISK_BYTES) {
+            if (free < minFreeDiskBytes) {
                 throw new StackException("not enough disk space for the local stack in " + stateDir + ": "
-                        + free / (1024 * 1024) + " MB free, " + MIN_FREE_DISK_BYTES / (1024 * 1024)
+                        + free / (1024 * 1024) + " MB free, " + minFreeDiskBytes / (1024 * 1024)
                         + " MB needed. Free some space or set the state directory elsewhere (--state-dir).");
             }
         } catch (IOException e) {
