@@ -1,0 +1,5 @@
+package dev.switchboard.ticket;
+
+public enum ParticipantRole {
+    REQUESTER, ASSIGNEE, WATCHER
+}

@@ -1,0 +1,5 @@
+package dev.switchboard.ticket;
+
+public enum Priority {
+    LOW, NORMAL, HIGH, URGENT
+}

@@ -1,0 +1,108 @@
+package dev.switchboard.ticket.rest;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.hibernate.StaleStateException;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import dev.switchboard.ticket.service.ProblemException;
+import io.quarkus.logging.Log;
+
+/** Turns every failure into the one problem shape; nothing else reaches a client. */
+public class ProblemMappers {
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return respond(e.toProblem());
+    }
+
+    @ServerExceptionMapper
+    public Response validation(ConstraintViolationException e) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(field(v), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.FieldError::field))
+                .toList();
+        return respond(new Problem("/problems/validation", "Invalid request", 400,
+                "the request has " + errors.size() + " invalid field(s)", errors, Map.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+        return respond(new Problem("/problems/validation", "Invalid request", 400, "unknown field "
+                + e.getPropertyName(), List.of(new Problem.FieldError(e.getPropertyName(), "is not a field of this request")),
+                Map.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response wrongType(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        String field = e.getPath().stream().map(ref -> ref.getFieldName() != null ? ref.getFieldName()
+                : "[" + ref.getIndex() + "]").reduce((a, b) -> a + "." + b).orElse("body");
+        String expected = e.getTargetType() != null && e.getTargetType().isEnum()
+                ? "one of " + java.util.Arrays.toString(e.getTargetType().getEnumConstants())
+                : "a value of type " + (e.getTargetType() == null ? "?" : e.getTargetType().getSimpleName());
+        return respond(new Problem("/problems/validation", "Invalid request", 400, "the field " + field
+                + " has the wrong type", List.of(new Problem.FieldError(field, "must be " + expected)), Map.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableJson(JsonProcessingException e) {
+        return respond(new Problem("/problems/malformed-json", "Malformed JSON", 400,
+                "the body is not valid JSON for this request: " + e.getOriginalMessage(), List.of(), Map.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response staleVersion(StaleStateException e) {
+        return respond(new Problem("/problems/stale-version", "Conflict", 409,
+                "the ticket was changed by someone else; reload it and try again", List.of(), Map.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
+            return unknownField(unknown);
+        }
+        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch) {
+            return wrongType(mismatch);
+        }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadableJson(json);
+        }
+        return respond(new Problem("/problems/http-" + status, Response.Status.fromStatusCode(status) == null
+                ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase(), status, e.getMessage(),
+                List.of(), Map.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        if (e.getCause() instanceof StaleStateException stale) {
+            return staleVersion(stale);
+        }
+        Log.error("unexpected failure", e);
+        return respond(new Problem("/problems/internal", "Internal error", 500,
+                "the request could not be completed", List.of(), Map.of()));
+    }
+
+    private static String field(ConstraintViolation<?> violation) {
+        String path = violation.getPropertyPath().toString();
+        // "create.request.title" -> "title": the client knows its body, not our method names.
+        int lastDot = path.lastIndexOf('.');
+        return snakeCase(lastDot < 0 ? path : path.substring(lastDot + 1));
+    }
+
+    static String snakeCase(String name) {
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static Response respond(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+}
