@@ -130,9 +130,9 @@ public class TicketService {
             return tickets.persist(ticket)
                     .chain(() -> participants.persist(all))
                     .chain(() -> tickets.flush())
-                    .chain(() -> log(actor, ticket.id, ActivityAction.CREATED, Visibility.PUBLIC, null, after))
                     .chain(() -> events.publish(new TicketEvent.Created(ticket.id, created.snapshot(),
                             ticket.description, ref(actor))))
+                    .chain(() -> log(actor, ticket.id, ActivityAction.CREATED, Visibility.PUBLIC, null, after))
                     .map(ignored -> created.view());
         });
     }
