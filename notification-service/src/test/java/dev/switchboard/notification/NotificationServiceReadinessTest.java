@@ -1,34 +1,21 @@
 package dev.switchboard.notification;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.Test;
-
+import dev.switchboard.testsupport.DataServiceReadinessTest;
 import dev.switchboard.testsupport.LocalStackResource;
-import dev.switchboard.testsupport.ServiceChecks;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 
 /** The service starts against the real local stack: migrated database, Kafka reachable, ready. */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = false)
-class NotificationServiceReadinessTest {
-    @Inject
-    Pool database;
-
-    @Test
-    void readyWithItsDatabaseAndKafka() {
-        ServiceChecks.assertReady("Database", "PostgreSQL", "Kafka");
+class NotificationServiceReadinessTest extends DataServiceReadinessTest {
+    @Override
+    protected String databaseName() {
+        return "notification";
     }
 
-    @Test
-    void migrationsRanInItsOwnDatabase() {
-        ServiceChecks.assertMigrated(database, "notification", "switchboard_outbox", "switchboard_processed_event");
-    }
-
-    @Test
-    void servesMetricsAndOpenApi() {
-        ServiceChecks.assertMetricsAndOpenApi("Switchboard notification-service");
+    @Override
+    protected String openApiTitle() {
+        return "Switchboard notification-service";
     }
 }
