@@ -57,10 +57,6 @@ public final class KafkaBroker implements LocalServer {
         return "Kafka";
     }
 
-    @Override
-    public int[] ports() {
-        return new int[] {port, controllerPort};
-    }
 
     @Override
     public void start() {

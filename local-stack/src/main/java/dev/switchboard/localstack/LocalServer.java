@@ -6,7 +6,6 @@ import java.time.Instant;
 public interface LocalServer {
     String name();
 
-    int[] ports();
 
     void start();
 

@@ -49,21 +49,22 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts every server, or fails with a message that says which one and why; nothing is left running then. */
     public synchronized void start(boolean clean) {
-        if (clean) {
-            Binaries.deleteTree(stateDir);
-        }
         createStateDir();
         checkDiskSpace();
+        // Before --clean: a stack that is already running must never have its state wiped.
+        checkPortFree("PostgreSQL", profile.postgresPort);
+        checkPortFree("Redis", profile.redisPort);
+        checkPortFree("Kafka", profile.kafkaPort);
+        checkPortFree("Kafka (controller)", profile.kafkaControllerPort);
+        if (clean) {
+            Binaries.deleteTree(stateDir);
+            createStateDir();
+        }
         Path watchdog = Watchdog.install(stateDir);
         List<LocalServer> servers = List.of(
                 new PostgresServer(profile, binaries.postgresBinDir(), stateDir.resolve("postgres"), watchdog),
                 new RedisServer(profile, binaries.redisServer(), stateDir.resolve("redis"), watchdog),
                 new KafkaBroker(profile, stateDir.resolve("kafka"), watchdog));
-        for (LocalServer server : servers) {
-            for (int port : server.ports()) {
-                checkPortFree(server.name(), port);
-            }
-        }
         JwtKeyFiles.ensure(stateDir.resolve("keys"));
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         try {

@@ -32,10 +32,6 @@ final class PostgresServer implements LocalServer {
         return "PostgreSQL";
     }
 
-    @Override
-    public int[] ports() {
-        return new int[] {profile.postgresPort};
-    }
 
     @Override
     public void start() {

@@ -32,10 +32,6 @@ final class RedisServer implements LocalServer {
         return "Redis";
     }
 
-    @Override
-    public int[] ports() {
-        return new int[] {profile.redisPort};
-    }
 
     @Override
     public void start() {

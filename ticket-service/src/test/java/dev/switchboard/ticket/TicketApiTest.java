@@ -159,6 +159,8 @@ class TicketApiTest {
         String token = customer(uniqueUser("cust"));
         as(token).queryParam("limit", 0).get("/api/v1/tickets").then().statusCode(400).body("errors.field", hasItem("limit"));
         as(token).queryParam("limit", 101).get("/api/v1/tickets").then().statusCode(400);
+        as(token).queryParam("limit", "abc").get("/api/v1/tickets").then().statusCode(400).contentType(PROBLEM)
+                .body("errors.field", hasItem("limit"));
         as(token).queryParam("status", "SLEEPING").get("/api/v1/tickets").then().statusCode(400)
                 .body("errors.field", hasItem("status"));
         as(token).queryParam("cursor", "garbage!").get("/api/v1/tickets").then().statusCode(400)
@@ -174,6 +176,8 @@ class TicketApiTest {
         as(customer(me)).body(Map.of("title", "Stale edit", "version", 0)).patch("/api/v1/tickets/" + id)
                 .then().statusCode(409).contentType(PROBLEM).body("type", equalTo("/problems/stale-version"))
                 .body("current_version", equalTo(1));
+        as(customer(me)).body(Map.of("title", "   ", "version", 1)).patch("/api/v1/tickets/" + id)
+                .then().statusCode(400).body("errors.field", hasItem("title"));
         as(customer(me)).body(Map.of("title", "No version")).patch("/api/v1/tickets/" + id)
                 .then().statusCode(400).body("errors.field", hasItem("version"));
         as(customer(me)).body(Map.of("priority", "URGENT", "version", 1)).patch("/api/v1/tickets/" + id)

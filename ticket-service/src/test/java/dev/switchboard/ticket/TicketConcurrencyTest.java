@@ -60,6 +60,18 @@ class TicketConcurrencyTest {
     }
 
     @Test
+    void watchingTwiceAtOnceNeverFailsWithAServerError() {
+        String token = agent(uniqueUser("agent"));
+        String id = TicketApi.create(token, "Double click").getString("id");
+        List<Integer> statuses = all(List.of(
+                () -> TicketApi.addWatcher(token, id, "clicker").statusCode(),
+                () -> TicketApi.addWatcher(token, id, "clicker").statusCode()));
+        assertThat(statuses).contains(200).allMatch(s -> s == 200 || s == 409);
+        assertThat(as(token).get("/api/v1/tickets/" + id).then().extract().jsonPath().getList("watcher_ids"))
+                .containsExactly("clicker");
+    }
+
+    @Test
     void fiftyConcurrentStatusChangesOnDifferentTicketsAllLandWithTheirEvents() {
         String token = agent(uniqueUser("agent"));
         try (KafkaTopicReader reader = KafkaTopicReader.fromNow(TOPIC)) {

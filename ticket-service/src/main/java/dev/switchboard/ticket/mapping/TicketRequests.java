@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
@@ -34,7 +35,7 @@ public final class TicketRequests {
 
     /** Fields left out stay as they are; {@code version} is the version the client read. */
     public record UpdateTicket(
-            @Size(min = 1, max = TITLE_MAX) String title,
+            @Size(min = 1, max = TITLE_MAX) @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") String title,
             @Size(max = TEXT_MAX) String description,
             Priority priority,
             @NotNull @PositiveOrZero Long version) {

@@ -81,10 +81,21 @@ public class ProblemMappers {
                 List.of(), Map.of()));
     }
 
+    /** Two requests raced to make the same change (a double-click on "watch"): the loser retries. */
+    @ServerExceptionMapper
+    public Response concurrentChange(org.hibernate.exception.ConstraintViolationException e) {
+        return respond(new Problem("/problems/concurrent-change", "Conflict", 409,
+                "the ticket was changed at the same moment by another request; reload it and try again", List.of(),
+                Map.of()));
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         if (e.getCause() instanceof StaleStateException stale) {
             return staleVersion(stale);
+        }
+        if (e.getCause() instanceof org.hibernate.exception.ConstraintViolationException violation) {
+            return concurrentChange(violation);
         }
         Log.error("unexpected failure", e);
         return respond(new Problem("/problems/internal", "Internal error", 500,

@@ -10,7 +10,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -88,7 +87,7 @@ public class TicketResource {
             @Parameter(description = "Requester user id") @QueryParam("requester") String requester,
             @Parameter(description = "Full-text search over title and description, or a ticket number such as SB-1042") @QueryParam("text") String text,
             @QueryParam("cursor") String cursor,
-            @Parameter(description = "Page size, 1 to 100") @QueryParam("limit") @DefaultValue("20") int limit) {
+            @Parameter(description = "Page size, 1 to 100") @QueryParam("limit") String limit) {
         return service.list(actor.get(), filter(status, priority, assignee, requester, text), cursor, checkLimit(limit));
     }
 
@@ -182,7 +181,17 @@ public class TicketResource {
                 blankToNull(requester), blankToNull(text));
     }
 
-    static int checkLimit(int limit) {
+    /** Parsed here, not by JAX-RS, which would answer a non-number with 404. */
+    static int checkLimit(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_LIMIT;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT,
                     List.of(new Problem.FieldError("limit", "must be between 1 and " + MAX_LIMIT)));

@@ -1,6 +1,5 @@
 package dev.switchboard.ticket.rest;
 
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -44,7 +43,7 @@ public class UserTicketsResource {
     @APIResponse(responseCode = "403", description = "A customer asked for someone else's tickets", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Page<TicketView>> tickets(@PathParam("userId") String userId, @QueryParam("status") String status,
             @QueryParam("priority") String priority, @QueryParam("text") String text,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("20") int limit) {
+            @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         return service.userTickets(actor.get(), userId, TicketResource.filter(status, priority, null, null, text), cursor,
                 TicketResource.checkLimit(limit));
     }

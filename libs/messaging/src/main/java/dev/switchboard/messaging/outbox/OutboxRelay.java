@@ -153,7 +153,7 @@ public final class OutboxRelay implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 if (!running) {
                     return;
                 }
@@ -181,7 +181,8 @@ public final class OutboxRelay implements AutoCloseable {
      * @throws OutboxRelayException when Kafka did not acknowledge every row read (the rest stay)
      */
     public int relayBatch() {
-        SqlConnection connection = pool.getConnection().await().atMost(DB_TIMEOUT);
+        // Bounded by the pool's connection timeout; cancelling the wait here could leak the connection.
+        SqlConnection connection = pool.getConnection().await().indefinitely();
         try {
             Transaction transaction = connection.begin().await().atMost(DB_TIMEOUT);
             try {
@@ -200,16 +201,23 @@ public final class OutboxRelay implements AutoCloseable {
                     records.add(toRecord(row));
                 }
                 Delivery delivery = send(records);
+                if (delivery.failure() != null) {
+                    replaceProducer();
+                }
                 List<Long> acknowledged = ids.subList(0, delivery.acknowledged());
                 if (!acknowledged.isEmpty()) {
                     connection.preparedQuery("delete from switchboard_outbox where id = any($1)")
                             .execute(Tuple.tuple().addArrayOfLong(acknowledged.toArray(Long[]::new)))
                             .await().atMost(DB_TIMEOUT);
                 }
+                boolean parked = delivery.failure() != null && !isRetriable(delivery.failure())
+                        && park(connection, ids.get(acknowledged.size()), delivery.failure());
                 transaction.commit().await().atMost(DB_TIMEOUT);
                 published.addAndGet(acknowledged.size());
+                if (parked) {
+                    return acknowledged.size();
+                }
                 if (delivery.failure() != null) {
-                    replaceProducer();
                     throw new OutboxRelayException((ids.size() - acknowledged.size()) + " of " + ids.size()
                             + " rows not acknowledged by Kafka: " + delivery.failure().getMessage(), delivery.failure());
                 }
@@ -259,6 +267,28 @@ public final class OutboxRelay implements AutoCloseable {
             }
         }
         return new Delivery(pending.size(), failure);
+    }
+
+    /** Kafka will never take this row (too large, not authorised, invalid topic): retrying cannot help. */
+    static boolean isRetriable(Exception failure) {
+        return failure instanceof org.apache.kafka.common.errors.RetriableException
+                || failure instanceof java.util.concurrent.TimeoutException
+                || failure instanceof InterruptedException
+                || !(failure instanceof org.apache.kafka.common.KafkaException);
+    }
+
+    /** Moves a row Kafka refused for good into switchboard_outbox_failed, so the rows behind it can go. */
+    private boolean park(SqlConnection connection, long id, Exception failure) {
+        LOG.errorf("outbox relay: Kafka refused outbox row %d for good (%s); it is kept in switchboard_outbox_failed",
+                id, failure.toString());
+        connection.preparedQuery("""
+                with moved as (delete from switchboard_outbox where id = $1 returning *)
+                insert into switchboard_outbox_failed (id, aggregate_type, aggregate_id, topic, ce_id, ce_type,
+                    ce_source, ce_subject, ce_time, payload, created_at, error)
+                select id, aggregate_type, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time,
+                    payload, created_at, $2 from moved""")
+                .execute(Tuple.of(id, failure.toString())).await().atMost(DB_TIMEOUT);
+        return true;
     }
 
     private static boolean failedAlready(Future<RecordMetadata> done) {

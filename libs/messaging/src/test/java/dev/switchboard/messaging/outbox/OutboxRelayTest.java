@@ -88,6 +88,7 @@ class OutboxRelayTest {
     @BeforeEach
     void emptyOutboxAndNewTopic() {
         pool.query("delete from switchboard_outbox").execute().await().atMost(TIMEOUT);
+        pool.query("delete from switchboard_outbox_failed").execute().await().atMost(TIMEOUT);
         topic = "outbox-test-" + UUID.randomUUID();
         createTopic(STACK.kafkaBootstrap(), topic);
     }
@@ -184,6 +185,26 @@ class OutboxRelayTest {
             }
         } finally {
             broker.stop();
+        }
+    }
+
+    @Test
+    void aRowKafkaRefusesForGoodIsParkedAndTheRowsBehindItStillGo() {
+        try (KafkaTopicReader reader = new KafkaTopicReader(STACK.kafkaBootstrap(), topic)) {
+            CloudEvent tooLarge = CloudEvent.create("switchboard.test.happened.v1", "/outbox-test", "ticket-9",
+                    "{\"blob\":\"" + "x".repeat(1_200_000) + "\"}");
+            write("ticket-9", tooLarge);
+            CloudEvent next = event("ticket-9", 2);
+            write("ticket-9", next);
+            startRelay(STACK.kafkaBootstrap(), 100);
+
+            List<ConsumerRecord<String, byte[]>> records = reader.awaitRecords(TIMEOUT, all -> ids(all).contains(next.id()));
+            assertThat(ids(records)).containsExactly(next.id());
+            var parked = pool.query("select ce_id, error from switchboard_outbox_failed").execute().await().atMost(TIMEOUT);
+            assertThat(parked).hasSize(1);
+            assertThat(parked.iterator().next().getString("ce_id")).isEqualTo(tooLarge.id());
+            assertThat(parked.iterator().next().getString("error")).contains("RecordTooLarge");
+            assertThat(outboxRows()).isZero();
         }
     }
 
