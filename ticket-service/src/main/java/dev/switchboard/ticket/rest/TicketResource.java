@@ -29,6 +29,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.switchboard.service.rest.Problem;
+import dev.switchboard.service.rest.ProblemException;
+import dev.switchboard.service.security.CurrentActor;
 import dev.switchboard.ticket.Priority;
 import dev.switchboard.ticket.TicketStatus;
 import dev.switchboard.ticket.mapping.TicketRequests;
@@ -36,10 +39,8 @@ import dev.switchboard.ticket.mapping.TicketViews.ActivityView;
 import dev.switchboard.ticket.mapping.TicketViews.CommentView;
 import dev.switchboard.ticket.mapping.TicketViews.Page;
 import dev.switchboard.ticket.mapping.TicketViews.TicketView;
-import dev.switchboard.ticket.security.CurrentActor;
-import dev.switchboard.ticket.service.ProblemException;
-import dev.switchboard.ticket.service.TicketService;
 import dev.switchboard.ticket.service.TicketService.TicketFilter;
+import dev.switchboard.ticket.service.TicketService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 

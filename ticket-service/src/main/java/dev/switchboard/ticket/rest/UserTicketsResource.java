@@ -14,9 +14,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.switchboard.service.rest.Problem;
+import dev.switchboard.service.security.CurrentActor;
 import dev.switchboard.ticket.mapping.TicketViews.Page;
 import dev.switchboard.ticket.mapping.TicketViews.TicketView;
-import dev.switchboard.ticket.security.CurrentActor;
 import dev.switchboard.ticket.service.TicketService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

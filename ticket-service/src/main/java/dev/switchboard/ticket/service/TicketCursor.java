@@ -6,8 +6,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import dev.switchboard.service.rest.Problem;
+import dev.switchboard.service.rest.ProblemException;
 import dev.switchboard.ticket.Ticket;
-import dev.switchboard.ticket.rest.Problem;
 
 /** Position in the newest-first ticket list: the (created_at, id) of the last ticket of the previous page. */
 public record TicketCursor(OffsetDateTime createdAt, UUID id) {

@@ -1,9 +1,8 @@
-package dev.switchboard.ticket.service;
+package dev.switchboard.service.rest;
 
 import java.util.List;
 import java.util.Map;
 
-import dev.switchboard.ticket.rest.Problem;
 
 /** A request the service refuses, carried to the client as a problem document. */
 public class ProblemException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.switchboard.ticket.security;
+package dev.switchboard.service.security;
 
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package dev.switchboard.ticket.rest;
+package dev.switchboard.service.rest;
 
 import java.util.Comparator;
 import java.util.List;
@@ -14,7 +14,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
-import dev.switchboard.ticket.service.ProblemException;
 import io.quarkus.logging.Log;
 
 /** Turns every failure into the one problem shape; nothing else reaches a client. */
@@ -61,7 +60,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response staleVersion(StaleStateException e) {
         return respond(new Problem("/problems/stale-version", "Conflict", 409,
-                "the ticket was changed by someone else; reload it and try again", List.of(), Map.of()));
+                "the resource was changed by someone else; reload it and try again", List.of(), Map.of()));
     }
 
     @ServerExceptionMapper
@@ -85,7 +84,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response concurrentChange(org.hibernate.exception.ConstraintViolationException e) {
         return respond(new Problem("/problems/concurrent-change", "Conflict", 409,
-                "the ticket was changed at the same moment by another request; reload it and try again", List.of(),
+                "the resource was changed at the same moment by another request; reload it and try again", List.of(),
                 Map.of()));
     }
 

@@ -1,4 +1,4 @@
-package dev.switchboard.ticket.rest;
+package dev.switchboard.service.rest;
 
 import java.util.List;
 import java.util.Map;
