@@ -6,7 +6,8 @@ import static dev.switchboard.ticket.TicketApi.uniqueUser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -24,13 +24,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 
 import dev.switchboard.messaging.cloudevents.CloudEvent;
+import dev.switchboard.testsupport.EventSchemas;
 import dev.switchboard.testsupport.KafkaTopicReader;
 import dev.switchboard.testsupport.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -43,6 +39,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 class TicketEventsTest {
     static final String TOPIC = "switchboard.ticket-events";
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final Path SCHEMAS = Paths.get("src/main/resources/schemas/events");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
@@ -94,7 +91,7 @@ class TicketEventsTest {
                 assertThat(header(record, CloudEvent.HEADER_SUBJECT)).isEqualTo(id);
                 assertThat(OffsetDateTime.parse(header(record, CloudEvent.HEADER_TIME))).isNotNull();
                 assertThat(header(record, CloudEvent.HEADER_CONTENT_TYPE)).isEqualTo("application/json");
-                assertMatchesSchema(header(record, CloudEvent.HEADER_TYPE), record.value());
+                EventSchemas.assertValid(SCHEMAS, header(record, CloudEvent.HEADER_TYPE), record.value());
             }
             JsonNode updated = data(records.get(1));
             assertThat(updated.at("/changes/title/before").asText()).isEqualTo("Event trail");
@@ -112,7 +109,7 @@ class TicketEventsTest {
             assertThat(data(records.get(11)).at("/ticket/status").asText()).isEqualTo("RESOLVED");
             assertThat(data(records.get(0)).at("/ticket/requester_id").asText()).isEqualTo(requester);
 
-            Set<String> schemaTypes = schemaFiles();
+            Set<String> schemaTypes = EventSchemas.types(SCHEMAS);
             assertThat(new HashSet<>(types)).as("every event type has a schema and is covered here").isEqualTo(schemaTypes);
         }
     }
@@ -159,19 +156,4 @@ class TicketEventsTest {
         return JSON.readTree(record.value());
     }
 
-    static void assertMatchesSchema(String type, byte[] data) throws IOException {
-        try (InputStream in = TicketEventsTest.class.getResourceAsStream("/schemas/events/" + type + ".json")) {
-            assertThat(in).as("schema for " + type).isNotNull();
-            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-                    .getSchema(in, SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
-            Set<ValidationMessage> errors = schema.validate(JSON.readTree(data));
-            assertThat(errors).as(type + " data " + new String(data, StandardCharsets.UTF_8)).isEmpty();
-        }
-    }
-
-    private static Set<String> schemaFiles() throws IOException {
-        try (var files = java.nio.file.Files.list(java.nio.file.Paths.get("src/main/resources/schemas/events"))) {
-            return files.map(p -> p.getFileName().toString().replaceFirst("\\.json$", "")).collect(Collectors.toSet());
-        }
-    }
 }
