@@ -141,7 +141,8 @@ public final class KafkaBroker implements LocalServer {
     public void provision() {
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-            List<NewTopic> missing = StackProfile.TOPICS.stream()
+            List<NewTopic> missing = java.util.stream.Stream.concat(StackProfile.TOPICS.stream(),
+                            StackProfile.DEAD_LETTER_TOPICS.stream())
                     .filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, PARTITIONS, (short) 1))
                     .collect(Collectors.toList());

@@ -21,6 +21,10 @@ public enum StackProfile {
             "switchboard.notification-events",
             "switchboard.notification-requests");
 
+    /** Where each consumer puts the records it cannot process (one per consumer and source topic). */
+    public static final List<String> DEAD_LETTER_TOPICS = List.of(
+            "switchboard.chat-service.ticket-events.dlq");
+
     public static final String DB_USER = "switchboard";
 
     public final int postgresPort;

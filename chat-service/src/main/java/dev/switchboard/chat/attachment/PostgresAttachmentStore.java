@@ -5,7 +5,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -24,7 +23,7 @@ public class PostgresAttachmentStore implements AttachmentStore {
                 insert into chat_attachment (id, ticket_id, uploader_id, filename, content_type, size, data, created_at)
                 values ($1, $2, $3, $4, $5, $6, $7, $8)""")
                 .execute(Tuple.from(new Object[] {a.id(), a.ticketId(), a.uploaderId(), a.filename(), a.contentType(),
-                        a.size(), Buffer.buffer(data), a.createdAt()}))
+                        a.size(), io.vertx.core.buffer.Buffer.buffer(data), a.createdAt()}))
                 .replaceWithVoid();
     }
 
