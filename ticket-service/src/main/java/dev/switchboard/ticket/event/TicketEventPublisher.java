@@ -2,33 +2,20 @@ package dev.switchboard.ticket.event;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.switchboard.messaging.cloudevents.CloudEvent;
-import dev.switchboard.messaging.outbox.OutboxWriter;
+import dev.switchboard.messaging.outbox.EventOutbox;
 import io.smallrye.mutiny.Uni;
 
 /** Writes ticket events into the outbox, in the caller's transaction, keyed by ticket id. */
 @ApplicationScoped
 public class TicketEventPublisher {
-    private final OutboxWriter outbox;
-    private final ObjectMapper json;
+    private final EventOutbox outbox;
 
-    TicketEventPublisher(OutboxWriter outbox, ObjectMapper json) {
+    TicketEventPublisher(EventOutbox outbox) {
         this.outbox = outbox;
-        this.json = json;
     }
 
     public Uni<Void> publish(TicketEvent event) {
-        String data;
-        try {
-            data = json.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
-        }
-        String ticketId = event.ticketId().toString();
-        return outbox.append(TicketEvent.TOPIC, TicketEvent.AGGREGATE, ticketId,
-                CloudEvent.create(event.type(), TicketEvent.SOURCE, ticketId, data));
+        return outbox.publish(TicketEvent.TOPIC, TicketEvent.SOURCE, TicketEvent.AGGREGATE, event.ticketId().toString(),
+                event.type(), event);
     }
 }

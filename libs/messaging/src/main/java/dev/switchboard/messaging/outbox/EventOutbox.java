@@ -1,0 +1,36 @@
+package dev.switchboard.messaging.outbox;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.switchboard.messaging.cloudevents.CloudEvent;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Publishes a domain event the way every service does: its data as JSON (the application's
+ * ObjectMapper, so snake_case), wrapped in a new CloudEvent, appended to the outbox in the caller's
+ * transaction, keyed by the aggregate id.
+ */
+@ApplicationScoped
+public class EventOutbox {
+    private final OutboxWriter outbox;
+    private final ObjectMapper json;
+
+    EventOutbox(OutboxWriter outbox, ObjectMapper json) {
+        this.outbox = outbox;
+        this.json = json;
+    }
+
+    public Uni<Void> publish(String topic, String source, String aggregateType, String aggregateId, String type,
+            Object data) {
+        String text;
+        try {
+            text = json.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return outbox.append(topic, aggregateType, aggregateId, CloudEvent.create(type, source, aggregateId, text));
+    }
+}
