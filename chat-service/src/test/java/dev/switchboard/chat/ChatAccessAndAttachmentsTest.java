@@ -18,6 +18,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.switchboard.testsupport.LocalStackResource;
+import dev.switchboard.testsupport.TicketFeed;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -35,7 +36,7 @@ class ChatAccessAndAttachmentsTest {
     @Test
     void aCustomerWhoIsNotAParticipantGets404Everywhere() {
         String me = user("cust");
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         String secret = "secret" + Long.toHexString(System.nanoTime());
         ChatFixture.send(customer(me), t.id(), "the " + secret + " is here");
         String attachment = upload(customer(me), t.id(), "a.png", "image/png", PNG).then().statusCode(201).extract().path("id");
@@ -55,10 +56,10 @@ class ChatAccessAndAttachmentsTest {
     void accessEndsWhenTheParticipantIsRemoved() {
         String requester = user("cust");
         String watcher = user("watch");
-        ChatFixture.Ticket t = newTicket(requester, watcher);
+        TicketFeed.Ticket t = newTicket(requester, watcher);
         String url = "/api/v1/tickets/" + t.id() + "/messages";
         as(customer(watcher)).get(url).then().statusCode(200);
-        ChatFixture.Ticket after = t.next(null, List.of(), "OPEN");
+        TicketFeed.Ticket after = t.next(null, List.of(), "OPEN");
         ChatFixture.publish("switchboard.ticket.participant_removed.v1", after, Map.of("user_id", watcher, "role", "WATCHER"));
         Awaitility.await().atMost(ChatFixture.TIMEOUT).until(() -> as(customer(watcher)).get(url).statusCode() == 404);
         as(customer(watcher)).body(Map.of("message", "still here?")).post(url).then().statusCode(404);
@@ -69,7 +70,7 @@ class ChatAccessAndAttachmentsTest {
     void attachmentsAreCheckedStoredAndServedSafely() {
         String me = user("cust");
         String token = customer(me);
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         byte[] tooBig = new byte[10 * 1024 * 1024 + 1];
         System.arraycopy(PNG, 0, tooBig, 0, PNG.length);
         upload(token, t.id(), "big.png", "image/png", tooBig).then().statusCode(413).contentType("application/problem+json");
@@ -104,7 +105,7 @@ class ChatAccessAndAttachmentsTest {
                 "data", Base64.getEncoder().encodeToString(exe));
         as(token).body(Map.of("message", "x", "message_type", "FILE", "attachments", List.of(badInline))).post(url)
                 .then().statusCode(415);
-        ChatFixture.Ticket other = newTicket(me);
+        TicketFeed.Ticket other = newTicket(me);
         as(token).body(Map.of("message", "x", "message_type", "FILE", "attachments", List.of(id)))
                 .post("/api/v1/tickets/" + other.id() + "/messages").then().statusCode(400);
     }

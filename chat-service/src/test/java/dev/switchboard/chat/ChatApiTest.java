@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.switchboard.testsupport.LocalStackResource;
+import dev.switchboard.testsupport.TicketFeed;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -39,7 +40,7 @@ class ChatApiTest {
     @Test
     void sendReadEditDelete() {
         String me = user("cust");
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         String url = "/api/v1/tickets/" + t.id() + "/messages";
         JsonPath sent = as(customer(me)).body(Map.of("message", "Hello @ann.smith and @bob!", "client_msg_id", "c-1"))
                 .post(url).then().statusCode(201)
@@ -65,7 +66,7 @@ class ChatApiTest {
     @Test
     void invalidMessagesAre400WithFieldErrors() {
         String me = user("cust");
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         String url = "/api/v1/tickets/" + t.id() + "/messages";
         String token = customer(me);
         as(token).body(Map.of("message", "  ")).post(url).then().statusCode(400).contentType(PROBLEM)
@@ -97,7 +98,7 @@ class ChatApiTest {
     @Test
     void scriptsNeverComeBackAndTheTextIsStoredAsWritten() {
         String me = user("cust");
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         String attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
                 + "<a href=\"javascript:alert(3)\">click</a> <b>bold</b> <a href=\"https://example.com\">ok</a>";
         String id = ChatFixture.send(customer(me), t.id(), attack);
@@ -114,7 +115,7 @@ class ChatApiTest {
     @Test
     void readReceiptsOnlyMoveForward() {
         String me = user("cust");
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         String first = ChatFixture.send(agent(user("agent")), t.id(), "first");
         String second = ChatFixture.send(agent(user("agent")), t.id(), "second");
         String url = "/api/v1/tickets/" + t.id() + "/read";
@@ -130,7 +131,7 @@ class ChatApiTest {
     void participantsAndSearch() {
         String me = user("cust");
         String watcher = user("watch");
-        ChatFixture.Ticket t = newTicket(me, watcher);
+        TicketFeed.Ticket t = newTicket(me, watcher);
         as(customer(me)).get("/api/v1/tickets/" + t.id() + "/participants").then().statusCode(200)
                 .body("user_id", org.hamcrest.Matchers.containsInAnyOrder(me, watcher))
                 .body("role", org.hamcrest.Matchers.containsInAnyOrder("REQUESTER", "WATCHER"));

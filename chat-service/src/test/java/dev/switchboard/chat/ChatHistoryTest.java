@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import dev.switchboard.messaging.cloudevents.CloudEvent;
 import dev.switchboard.testsupport.KafkaTopicReader;
 import dev.switchboard.testsupport.LocalStackResource;
+import dev.switchboard.testsupport.TicketFeed;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -41,7 +42,7 @@ class ChatHistoryTest {
     @Test
     void pagesWalk250MessagesBackwardsAndForwardsWithoutGapsOrDuplicatesWhileNewOnesArrive() throws Exception {
         String token = agent(user("agent"));
-        ChatFixture.Ticket t = newTicket(user("cust"));
+        TicketFeed.Ticket t = newTicket(user("cust"));
         List<String> original = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
             original.add(ChatFixture.send(token, t.id(), "message " + i));
@@ -97,7 +98,7 @@ class ChatHistoryTest {
     @Test
     void offsetPagesForSeedClients() {
         String token = agent(user("agent"));
-        ChatFixture.Ticket t = newTicket(user("cust"));
+        TicketFeed.Ticket t = newTicket(user("cust"));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             ids.add(ChatFixture.send(token, t.id(), "m" + i));
@@ -115,7 +116,7 @@ class ChatHistoryTest {
     void theSameClientMsgIdSentFiveTimesAtOnceMakesOneMessageAndOneEvent() throws Exception {
         String me = user("cust");
         String token = ChatFixture.customer(me);
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         String url = "/api/v1/tickets/" + t.id() + "/messages";
         try (KafkaTopicReader reader = KafkaTopicReader.fromNow("switchboard.chat-events")) {
             CountDownLatch go = new CountDownLatch(1);

@@ -23,6 +23,7 @@ import dev.switchboard.messaging.cloudevents.CloudEvent;
 import dev.switchboard.testsupport.EventSchemas;
 import dev.switchboard.testsupport.KafkaTopicReader;
 import dev.switchboard.testsupport.LocalStackResource;
+import dev.switchboard.testsupport.TicketFeed;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -37,11 +38,11 @@ class ChatProjectionAndEventsTest {
     @Test
     void statusAndAssignmentChangesBecomeSystemMessagesOnceEvenWhenReplayed() {
         String me = user("cust");
-        ChatFixture.Ticket t = newTicket(me);
-        ChatFixture.Ticket resolved = t.next(null, List.of(), "RESOLVED");
+        TicketFeed.Ticket t = newTicket(me);
+        TicketFeed.Ticket resolved = t.next(null, List.of(), "RESOLVED");
         CloudEvent status = ChatFixture.publish("switchboard.ticket.status_changed.v1", resolved,
                 Map.of("old_status", "OPEN", "status", "RESOLVED"));
-        ChatFixture.Ticket assigned = resolved.next("agent-ann", List.of(), "RESOLVED");
+        TicketFeed.Ticket assigned = resolved.next("agent-ann", List.of(), "RESOLVED");
         Map<String, Object> assignment = new java.util.HashMap<>();
         assignment.put("old_assignee_id", null);
         assignment.put("assignee_id", "agent-ann");
@@ -57,7 +58,7 @@ class ChatProjectionAndEventsTest {
         ChatFixture.send(t.id().toString(), status);
         ChatFixture.send(t.id().toString(), assign);
         ChatFixture.publish("switchboard.ticket.created.v1", t, Map.of("description", "stale copy"));
-        ChatFixture.Ticket marker = assigned.next("agent-ann", List.of("late-watcher"), "RESOLVED");
+        TicketFeed.Ticket marker = assigned.next("agent-ann", List.of("late-watcher"), "RESOLVED");
         ChatFixture.publish("switchboard.ticket.participant_added.v1", marker, Map.of("user_id", "late-watcher", "role", "WATCHER"));
         Awaitility.await().atMost(ChatFixture.TIMEOUT).until(() -> as(customer("late-watcher")).get(url).statusCode() == 200);
         assertThat(as(customer(me)).get(url).then().extract().jsonPath().getList("items")).hasSize(2);
@@ -76,7 +77,7 @@ class ChatProjectionAndEventsTest {
             ChatFixture.send("broken-key", broken);
             ChatFixture.send("garbage-key", "not json at all".getBytes(StandardCharsets.UTF_8),
                     CloudEvent.create("switchboard.ticket.created.v1", "/ticket-service", "garbage", "{}"));
-            ChatFixture.Ticket after = newTicket(user("cust"));
+            TicketFeed.Ticket after = newTicket(user("cust"));
             assertThat(after).isNotNull();
             List<ConsumerRecord<String, byte[]>> dead = dlq.awaitRecords(ChatFixture.TIMEOUT,
                     all -> all.stream().map(ConsumerRecord::key).toList().containsAll(List.of("broken-key", "garbage-key")));
@@ -87,7 +88,7 @@ class ChatProjectionAndEventsTest {
     @Test
     void everyChangeEmitsItsCloudEventMatchingTheSchemas() {
         String me = user("cust");
-        ChatFixture.Ticket t = newTicket(me);
+        TicketFeed.Ticket t = newTicket(me);
         try (KafkaTopicReader reader = KafkaTopicReader.fromNow("switchboard.chat-events")) {
             String id = ChatFixture.send(customer(me), t.id(), "hello");
             as(customer(me)).body(Map.of("message", "hello again")).patch("/api/v1/messages/" + id).then().statusCode(200);

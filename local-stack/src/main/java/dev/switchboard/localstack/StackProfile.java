@@ -23,7 +23,10 @@ public enum StackProfile {
 
     /** Where each consumer puts the records it cannot process (one per consumer and source topic). */
     public static final List<String> DEAD_LETTER_TOPICS = List.of(
-            "switchboard.chat-service.ticket-events.dlq");
+            "switchboard.chat-service.ticket-events.dlq",
+            "switchboard.notification-service.ticket-events.dlq",
+            "switchboard.notification-service.chat-events.dlq",
+            "switchboard.notification-service.notification-requests.dlq");
 
     public static final String DB_USER = "switchboard";
 

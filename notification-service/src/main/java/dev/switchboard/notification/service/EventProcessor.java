@@ -1,0 +1,93 @@
+package dev.switchboard.notification.service;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.switchboard.messaging.cloudevents.CloudEvent;
+import dev.switchboard.messaging.cloudevents.InvalidCloudEventException;
+import dev.switchboard.messaging.inbox.ProcessedEvents;
+import dev.switchboard.notification.repository.TicketDirectory;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Applies one incoming event in one transaction: the idempotent-consumer mark, the projection, and
+ * the notifications with their outbox events. A redelivered event (same ce_id) changes nothing.
+ */
+@ApplicationScoped
+public class EventProcessor {
+    static final String TICKETS = "notification-service.ticket-events";
+    static final String CHAT = "notification-service.chat-events";
+    static final String REQUESTS = "notification-service.notification-requests";
+
+    private final ProcessedEvents processed;
+    private final TicketDirectory tickets;
+    private final NotificationService notifications;
+    private final ObjectMapper json;
+
+    EventProcessor(ProcessedEvents processed, TicketDirectory tickets, NotificationService notifications,
+            ObjectMapper json) {
+        this.processed = processed;
+        this.tickets = tickets;
+        this.notifications = notifications;
+        this.json = json;
+    }
+
+    /** A chat event arrived before the ticket event that introduces its ticket; it is retried. */
+    public static class TicketNotKnownYet extends RuntimeException {
+        public TicketNotKnownYet(UUID ticketId) {
+            super("ticket " + ticketId + " is not known yet");
+        }
+    }
+
+    @WithTransaction
+    public Uni<Boolean> ticketEvent(CloudEvent event) {
+        JsonNode data = parse(event);
+        TicketDirectory.Ticket ticket = TicketDirectory.fromSnapshot(data.path("ticket"));
+        long version = data.path("ticket").path("version").asLong(-1);
+        return processed.processOnce(TICKETS, event.id(), () -> tickets.apply(ticket, version)
+                .chain(() -> notifications.deliver(NotificationRules.forTicketEvent(event.type(), data, ticket))));
+    }
+
+    @WithTransaction
+    public Uni<Boolean> chatEvent(CloudEvent event) {
+        if (!"switchboard.chat.message_created.v1".equals(event.type())) {
+            return Uni.createFrom().item(false);
+        }
+        JsonNode data = parse(event);
+        UUID ticketId;
+        try {
+            ticketId = UUID.fromString(data.path("ticket_id").asText());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidCloudEventException("chat event with an invalid ticket_id");
+        }
+        return processed.processOnce(CHAT, event.id(), () -> tickets.find(ticketId).chain(ticket -> {
+            if (ticket == null) {
+                throw new TicketNotKnownYet(ticketId);
+            }
+            return notifications.deliver(NotificationRules.forChatMessage(data, ticket));
+        }));
+    }
+
+    @WithTransaction
+    public Uni<Boolean> request(CloudEvent event) {
+        Intent intent = NotificationRules.forRequest(parse(event));
+        return processed.processOnce(REQUESTS, event.id(), () -> notifications.deliver(java.util.List.of(intent)));
+    }
+
+    private JsonNode parse(CloudEvent event) {
+        try {
+            JsonNode data = json.readTree(event.data());
+            if (!data.isObject()) {
+                throw new InvalidCloudEventException(event.id() + " data is not a JSON object");
+            }
+            return data;
+        } catch (java.io.IOException e) {
+            throw new InvalidCloudEventException(event.id() + " data is not JSON");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.switchboard.notification.service;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.switchboard.messaging.outbox.EventOutbox;
+import dev.switchboard.notification.Notification;
+import dev.switchboard.notification.event.NotificationEvent;
+import dev.switchboard.notification.mapping.NotificationViews.NotificationView;
+import dev.switchboard.notification.mapping.NotificationViews.Page;
+import dev.switchboard.notification.mapping.NotificationViews.Preferences;
+import dev.switchboard.notification.repository.NotificationRepository;
+import dev.switchboard.service.rest.Problem;
+import dev.switchboard.service.rest.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Creates, collapses and reads notifications. Every change to one user's notifications runs under
+ * that user's advisory lock and publishes the user's unread count as counted in the same
+ * transaction, so the count in each event is the database's.
+ */
+@ApplicationScoped
+public class NotificationService {
+    private static final int PREVIEW = 140;
+    private final NotificationRepository notifications;
+    private final EventOutbox outbox;
+    private final ObjectMapper json;
+
+    NotificationService(NotificationRepository notifications, EventOutbox outbox, ObjectMapper json) {
+        this.notifications = notifications;
+        this.outbox = outbox;
+        this.json = json;
+    }
+
+    /**
+     * Gives each intended user their notification, in the caller's transaction: never to the actor,
+     * never against the user's preferences; NEW_MESSAGE collapses into the user's unread one for the
+     * ticket. Users are locked in id order, so two deliveries never deadlock.
+     */
+    public Uni<Void> deliver(List<Intent> intents) {
+        List<Intent> ordered = new ArrayList<>(intents);
+        ordered.removeIf(i -> i.userId() == null || i.userId().equals(i.actorId()));
+        ordered.sort(Comparator.comparing(Intent::userId));
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Intent intent : ordered) {
+            chain = chain.chain(() -> deliverOne(intent));
+        }
+        return chain;
+    }
+
+    private Uni<Void> deliverOne(Intent intent) {
+        return preferences(intent.userId()).chain(prefs -> {
+            if (prefs.mutedTypes().contains(intent.type())
+                    || intent.ticketId() != null && prefs.mutedTicketIds().contains(intent.ticketId())) {
+                return Uni.createFrom().voidItem();
+            }
+            OffsetDateTime now = now();
+            return notifications.lockUser(intent.userId())
+                    .chain(() -> Intent.NEW_MESSAGE.equals(intent.type()) && intent.ticketId() != null
+                            ? notifications.unreadCollapsed(intent.userId(), intent.ticketId(), Intent.NEW_MESSAGE)
+                            : Uni.createFrom().<Notification>nullItem())
+                    .chain(collapsed -> {
+                        Notification n = collapsed != null ? collapsed : new Notification();
+                        if (collapsed == null) {
+                            n.id = UUID.randomUUID();
+                            n.userId = intent.userId();
+                            n.type = intent.type();
+                            n.ticketId = intent.ticketId();
+                            n.count = 1;
+                            n.createdAt = now;
+                        } else {
+                            n.count++;
+                        }
+                        n.title = intent.title();
+                        n.body = preview(intent.body());
+                        n.actorId = intent.actorId();
+                        n.updatedAt = now;
+                        Uni<?> saved = collapsed != null ? Uni.createFrom().item(n) : notifications.persist(n);
+                        return saved.chain(() -> notifications.flush())
+                                .chain(() -> notifications.unread(intent.userId()))
+                                .chain(unread -> publish(new NotificationEvent.Created(intent.userId(),
+                                        NotificationView.of(n), unread)));
+                    });
+        });
+    }
+
+    @WithSession
+    public Uni<Page> list(String userId, boolean unreadOnly, String cursor, int limit) {
+        NotificationCursor after = NotificationCursor.decode(cursor);
+        return notifications.page(userId, unreadOnly, after == null ? null : after.createdAt(),
+                after == null ? null : after.id(), limit + 1).chain(found -> {
+                    List<Notification> items = found.size() > limit ? found.subList(0, limit) : found;
+                    String next = found.size() > limit ? NotificationCursor.of(items.get(items.size() - 1)).encode() : null;
+                    return notifications.unread(userId).map(unread -> new Page(
+                            items.stream().map(NotificationView::of).toList(), next, unread));
+                });
+    }
+
+    @WithSession
+    public Uni<Long> unread(String userId) {
+        return notifications.unread(userId);
+    }
+
+    /** Marks one of the user's notifications read; reading it again changes nothing. */
+    @WithTransaction
+    public Uni<Long> markRead(String userId, UUID id) {
+        return notifications.lockUser(userId).chain(() -> notifications.findById(id)).chain(n -> {
+            if (n == null || !n.userId.equals(userId)) {
+                throw ProblemException.notFound("notification " + id);
+            }
+            if (n.readAt != null) {
+                return notifications.unread(userId);
+            }
+            n.readAt = now();
+            return notifications.flush().chain(() -> notifications.unread(userId))
+                    .call(unread -> publish(new NotificationEvent.Read(userId, List.of(id), unread)));
+        });
+    }
+
+    @WithTransaction
+    public Uni<Long> markAllRead(String userId) {
+        return notifications.lockUser(userId).chain(() -> notifications.unreadOf(userId)).chain(unread -> {
+            if (unread.isEmpty()) {
+                return Uni.createFrom().item(0L);
+            }
+            OffsetDateTime now = now();
+            unread.forEach(n -> n.readAt = now);
+            List<UUID> ids = unread.stream().map(n -> n.id).toList();
+            return notifications.flush().chain(() -> notifications.unread(userId))
+                    .call(count -> publish(new NotificationEvent.Read(userId, ids, count)));
+        });
+    }
+
+    @WithSession
+    public Uni<Preferences> preferences(String userId) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                "select muted_types, muted_ticket_ids from notification_preference where user_id = ?1", Object[].class)
+                .setParameter(1, userId).getResultList())
+                .map(rows -> rows.isEmpty() ? new Preferences(List.of(), List.of())
+                        : new Preferences(read((String) rows.get(0)[0], new TypeReference<List<String>>() {
+                        }), read((String) rows.get(0)[1], new TypeReference<List<UUID>>() {
+                        })));
+    }
+
+    @WithTransaction
+    public Uni<Preferences> savePreferences(String userId, Preferences prefs) {
+        if (prefs.mutedTypes() == null || prefs.mutedTicketIds() == null) {
+            throw ProblemException.badRequest("both lists are required", List.of(
+                    new Problem.FieldError(prefs.mutedTypes() == null ? "muted_types" : "muted_ticket_ids", "must be a list")));
+        }
+        Preferences clean = new Preferences(prefs.mutedTypes().stream().distinct().toList(),
+                prefs.mutedTicketIds().stream().distinct().toList());
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                insert into notification_preference (user_id, muted_types, muted_ticket_ids) values (?1, ?2, ?3)
+                on conflict (user_id) do update set muted_types = excluded.muted_types,
+                    muted_ticket_ids = excluded.muted_ticket_ids""")
+                .setParameter(1, userId).setParameter(2, write(clean.mutedTypes()))
+                .setParameter(3, write(clean.mutedTicketIds())).executeUpdate()).replaceWith(clean);
+    }
+
+    private Uni<Void> publish(NotificationEvent event) {
+        return outbox.publish(NotificationEvent.TOPIC, NotificationEvent.SOURCE, "user", event.userId(), event.type(), event);
+    }
+
+    private static String preview(String body) {
+        String text = body == null ? "" : body.strip();
+        return text.length() <= PREVIEW ? text : text.substring(0, PREVIEW - 1) + "…";
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+}
