@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.hibernate.exception.ConstraintViolationException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +29,8 @@ import dev.switchboard.chat.mapping.ChatViews.MessageView;
 import dev.switchboard.chat.mapping.ChatViews.Participant;
 import dev.switchboard.chat.mapping.ChatViews.Receipt;
 import dev.switchboard.chat.repository.MessageRepository;
-import dev.switchboard.service.rest.Problem;
+import dev.switchboard.service.JsonColumns;
+import dev.switchboard.service.rest.Paging;
 import dev.switchboard.service.rest.ProblemException;
 import dev.switchboard.service.security.Actor;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -46,7 +46,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class MessageService {
     public static final int DEFAULT_LIMIT = 50;
-    public static final int MAX_LIMIT = 100;
 
     private final MessageRepository messages;
     private final ChatAccess access;
@@ -276,35 +275,15 @@ public class MessageService {
     }
 
     private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonColumns.write(json, value);
     }
 
     private <T> T read(String text, TypeReference<T> type) {
-        try {
-            return json.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonColumns.read(json, text, type);
     }
 
     public static int checkLimit(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value.strip());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT,
-                List.of(new Problem.FieldError("limit", "must be between 1 and " + MAX_LIMIT)));
+        return Paging.limit(value, DEFAULT_LIMIT);
     }
 
     static OffsetDateTime now() {

@@ -1,6 +1,5 @@
 package dev.switchboard.notification.rest;
 
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.validation.constraints.NotNull;
@@ -25,6 +24,7 @@ import dev.switchboard.notification.mapping.NotificationViews.Page;
 import dev.switchboard.notification.mapping.NotificationViews.Preferences;
 import dev.switchboard.notification.mapping.NotificationViews.UnreadCount;
 import dev.switchboard.notification.service.NotificationService;
+import dev.switchboard.service.rest.Paging;
 import dev.switchboard.service.rest.Problem;
 import dev.switchboard.service.rest.ProblemException;
 import dev.switchboard.service.security.CurrentActor;
@@ -55,7 +55,7 @@ public class NotificationResource {
     @APIResponse(responseCode = "400", description = "Invalid cursor or limit", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Page> list(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit,
             @QueryParam("unread_only") boolean unreadOnly) {
-        return service.list(actor.get().id(), unreadOnly, cursor, limit(limit));
+        return service.list(actor.get().id(), unreadOnly, cursor, Paging.limit(limit, 20));
     }
 
     @GET
@@ -100,21 +100,5 @@ public class NotificationResource {
     @APIResponse(responseCode = "400", description = "Invalid preferences", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Preferences> savePreferences(@NotNull Preferences preferences) {
         return service.savePreferences(actor.get().id(), preferences);
-    }
-
-    private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return 20;
-        }
-        try {
-            int limit = Integer.parseInt(value.strip());
-            if (limit >= 1 && limit <= 100) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw ProblemException.badRequest("limit must be between 1 and 100",
-                List.of(new Problem.FieldError("limit", "must be between 1 and 100")));
     }
 }

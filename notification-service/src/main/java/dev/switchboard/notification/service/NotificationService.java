@@ -10,7 +10,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -21,6 +20,7 @@ import dev.switchboard.notification.mapping.NotificationViews.NotificationView;
 import dev.switchboard.notification.mapping.NotificationViews.Page;
 import dev.switchboard.notification.mapping.NotificationViews.Preferences;
 import dev.switchboard.notification.repository.NotificationRepository;
+import dev.switchboard.service.JsonColumns;
 import dev.switchboard.service.rest.Problem;
 import dev.switchboard.service.rest.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -182,19 +182,11 @@ public class NotificationService {
     }
 
     private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonColumns.write(json, value);
     }
 
     private <T> T read(String text, TypeReference<T> type) {
-        try {
-            return json.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonColumns.read(json, text, type);
     }
 
     static OffsetDateTime now() {

@@ -30,6 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.switchboard.service.rest.Problem;
+import dev.switchboard.service.rest.Paging;
 import dev.switchboard.service.rest.ProblemException;
 import dev.switchboard.service.security.CurrentActor;
 import dev.switchboard.ticket.Priority;
@@ -54,7 +55,6 @@ import io.smallrye.mutiny.Uni;
 @APIResponse(responseCode = "401", description = "No valid token")
 public class TicketResource {
     static final int DEFAULT_LIMIT = 20;
-    static final int MAX_LIMIT = 100;
 
     private final TicketService service;
     private final CurrentActor actor;
@@ -182,22 +182,8 @@ public class TicketResource {
                 blankToNull(requester), blankToNull(text));
     }
 
-    /** Parsed here, not by JAX-RS, which would answer a non-number with 404. */
     static int checkLimit(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        int limit;
-        try {
-            limit = Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            limit = -1;
-        }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT,
-                    List.of(new Problem.FieldError("limit", "must be between 1 and " + MAX_LIMIT)));
-        }
-        return limit;
+        return Paging.limit(value, DEFAULT_LIMIT);
     }
 
     /** An id that is not a UUID cannot name a ticket: 404, like any other unknown id. */

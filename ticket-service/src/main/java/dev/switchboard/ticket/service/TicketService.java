@@ -15,10 +15,10 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.switchboard.service.JsonColumns;
 import dev.switchboard.service.rest.ProblemException;
 import dev.switchboard.service.security.Actor;
 import dev.switchboard.ticket.Activity;
@@ -430,26 +430,12 @@ public class TicketService {
     }
 
     private String writeMap(Map<String, ?> map) {
-        if (map == null) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(map);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("activity values are not serialisable", e);
-        }
+        return JsonColumns.write(json, map);
     }
 
     private Map<String, Object> readMap(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return json.readValue(text, new TypeReference<Map<String, Object>>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("activity values are not readable", e);
-        }
+        return JsonColumns.read(json, text, new TypeReference<Map<String, Object>>() {
+        });
     }
 
     private static ActorRef ref(Actor actor) {
