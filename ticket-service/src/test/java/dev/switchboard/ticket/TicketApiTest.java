@@ -86,10 +86,11 @@ class TicketApiTest {
 
     @Test
     void requestsWithoutAValidTokenAre401() {
-        given().get("/api/v1/tickets").then().statusCode(401);
-        given().auth().oauth2("not-a-jwt").get("/api/v1/tickets").then().statusCode(401);
+        given().get("/api/v1/tickets").then().statusCode(401).contentType(PROBLEM)
+                .body("type", equalTo("/problems/unauthenticated")).header("WWW-Authenticate", "Bearer");
+        given().auth().oauth2("not-a-jwt").get("/api/v1/tickets").then().statusCode(401).contentType(PROBLEM);
         String expired = TestJwt.token("u1", "U", Duration.ofSeconds(-60), "customer");
-        given().auth().oauth2(expired).get("/api/v1/tickets").then().statusCode(401);
+        given().auth().oauth2(expired).get("/api/v1/tickets").then().statusCode(401).contentType(PROBLEM);
         String foreignKey = Jwt.issuer(TestJwt.ISSUER).subject("u1").groups("admin")
                 .sign(dev.switchboard.localstack.JwtKeyFiles.generate().getPrivate());
         given().auth().oauth2(foreignKey).get("/api/v1/tickets").then().statusCode(401);

@@ -88,6 +88,21 @@ public class ProblemMappers {
                 Map.of()));
     }
 
+    /** A missing, malformed, expired or foreign token (authentication runs in the REST layer, not proactively). */
+    @ServerExceptionMapper({io.quarkus.security.AuthenticationFailedException.class,
+            io.quarkus.security.UnauthorizedException.class})
+    public Response unauthenticated(RuntimeException e) {
+        return Response.fromResponse(respond(new Problem("/problems/unauthenticated", "Unauthenticated", 401,
+                "a valid bearer token is required", List.of(), Map.of())))
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        return respond(new Problem("/problems/forbidden", "Forbidden", 403, "the token does not allow this",
+                List.of(), Map.of()));
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         if (e.getCause() instanceof StaleStateException stale) {
