@@ -22,6 +22,7 @@ import dev.switchboard.notification.mapping.NotificationViews.Preferences;
 import dev.switchboard.notification.repository.NotificationRepository;
 import dev.switchboard.service.JsonColumns;
 import dev.switchboard.service.rest.Problem;
+import dev.switchboard.service.rest.PageCursor;
 import dev.switchboard.service.rest.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -100,11 +101,11 @@ public class NotificationService {
 
     @WithSession
     public Uni<Page> list(String userId, boolean unreadOnly, String cursor, int limit) {
-        NotificationCursor after = NotificationCursor.decode(cursor);
+        PageCursor after = PageCursor.decode(cursor);
         return notifications.page(userId, unreadOnly, after == null ? null : after.createdAt(),
                 after == null ? null : after.id(), limit + 1).chain(found -> {
                     List<Notification> items = found.size() > limit ? found.subList(0, limit) : found;
-                    String next = found.size() > limit ? NotificationCursor.of(items.get(items.size() - 1)).encode() : null;
+                    String next = found.size() > limit ? new PageCursor(items.get(items.size() - 1).createdAt, items.get(items.size() - 1).id).encode() : null;
                     return notifications.unread(userId).map(unread -> new Page(
                             items.stream().map(NotificationView::of).toList(), next, unread));
                 });

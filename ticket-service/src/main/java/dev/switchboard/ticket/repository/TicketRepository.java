@@ -8,8 +8,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.switchboard.service.rest.PageCursor;
 import dev.switchboard.ticket.Ticket;
-import dev.switchboard.ticket.service.TicketCursor;
 import dev.switchboard.ticket.service.TicketService;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -22,7 +22,7 @@ public class TicketRepository implements PanacheRepositoryBase<Ticket, UUID> {
      * Newest first, after {@code cursor}, matching {@code filter}; only tickets {@code participantId}
      * takes part in when it is not null.
      */
-    public Uni<List<Ticket>> search(TicketService.TicketFilter filter, String participantId, TicketCursor cursor,
+    public Uni<List<Ticket>> search(TicketService.TicketFilter filter, String participantId, PageCursor cursor,
             int limit) {
         StringBuilder sql = new StringBuilder("select t.id from ticket t where true");
         Map<String, Object> params = new LinkedHashMap<>();

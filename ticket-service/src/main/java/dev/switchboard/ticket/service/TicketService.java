@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.service.JsonColumns;
+import dev.switchboard.service.rest.PageCursor;
 import dev.switchboard.service.rest.ProblemException;
 import dev.switchboard.service.security.Actor;
 import dev.switchboard.ticket.Activity;
@@ -159,10 +160,10 @@ public class TicketService {
     }
 
     private Uni<Page<TicketView>> page(TicketFilter filter, String participantId, String cursor, int limit) {
-        TicketCursor after = TicketCursor.decode(cursor);
+        PageCursor after = PageCursor.decode(cursor);
         return tickets.search(filter, participantId, after, limit + 1).chain(found -> {
             List<Ticket> items = found.size() > limit ? found.subList(0, limit) : found;
-            String next = found.size() > limit ? TicketCursor.of(items.get(items.size() - 1)).encode() : null;
+            String next = found.size() > limit ? new PageCursor(items.get(items.size() - 1).createdAt, items.get(items.size() - 1).id).encode() : null;
             if (items.isEmpty()) {
                 return Uni.createFrom().item(new Page<>(List.<TicketView>of(), null));
             }
