@@ -35,11 +35,11 @@ final class ChatFixture {
     }
 
     static String customer(String id) {
-        return TestJwt.token(id, "Customer " + id, "customer");
+        return TestJwt.customer(id);
     }
 
     static String agent(String id) {
-        return TestJwt.token(id, "Agent " + id, "agent");
+        return TestJwt.agent(id);
     }
 
     static RequestSpecification as(String token) {

@@ -39,14 +39,6 @@ public final class LocalStack implements AutoCloseable {
         this.minFreeDiskBytes = minFreeDiskBytes;
     }
 
-    public StackProfile profile() {
-        return profile;
-    }
-
-    public Path stateDir() {
-        return stateDir;
-    }
-
     /** Starts every server, or fails with a message that says which one and why; nothing is left running then. */
     public synchronized void start(boolean clean) {
         createStateDir();

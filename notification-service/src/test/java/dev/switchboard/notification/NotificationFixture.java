@@ -34,7 +34,7 @@ final class NotificationFixture {
     }
 
     static RequestSpecification as(String userId) {
-        return given().auth().oauth2(TestJwt.token(userId, "User " + userId, "customer")).contentType(ContentType.JSON)
+        return given().auth().oauth2(TestJwt.customer(userId)).contentType(ContentType.JSON)
                 .accept(ContentType.JSON);
     }
 

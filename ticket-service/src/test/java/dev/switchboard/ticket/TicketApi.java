@@ -27,15 +27,15 @@ final class TicketApi {
     }
 
     static String customer(String userId) {
-        return TestJwt.token(userId, "Customer " + userId, "customer");
+        return TestJwt.customer(userId);
     }
 
     static String agent(String userId) {
-        return TestJwt.token(userId, "Agent " + userId, "agent");
+        return TestJwt.agent(userId);
     }
 
     static String admin(String userId) {
-        return TestJwt.token(userId, "Admin " + userId, "admin");
+        return TestJwt.admin(userId);
     }
 
     /** Opens a ticket as {@code token} and returns it. */

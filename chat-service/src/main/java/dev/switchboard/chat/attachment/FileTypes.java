@@ -49,10 +49,6 @@ public final class FileTypes {
         return check != null && check.test(data);
     }
 
-    public static boolean isImage(String contentType) {
-        return normalise(contentType).startsWith("image/");
-    }
-
     private static boolean startsWith(byte[] data, int... magic) {
         if (data.length < magic.length) {
             return false;

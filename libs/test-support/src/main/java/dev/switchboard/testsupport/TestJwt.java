@@ -46,15 +46,16 @@ public final class TestJwt {
                 .sign(KEYS.getPrivate());
     }
 
+    /** Test users' display names say their role: "Admin ann", "Agent bob", "Customer cid". */
     public static String admin(String userId) {
-        return token(userId, userId, "admin");
+        return token(userId, "Admin " + userId, "admin");
     }
 
     public static String agent(String userId) {
-        return token(userId, userId, "agent");
+        return token(userId, "Agent " + userId, "agent");
     }
 
     public static String customer(String userId) {
-        return token(userId, userId, "customer");
+        return token(userId, "Customer " + userId, "customer");
     }
 }

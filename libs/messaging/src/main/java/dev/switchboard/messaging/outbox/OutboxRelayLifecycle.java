@@ -73,9 +73,4 @@ public class OutboxRelayLifecycle {
             relay.close();
         }
     }
-
-    /** The running relay, or empty where it is disabled. */
-    public Optional<OutboxRelay> relay() {
-        return Optional.ofNullable(relay);
-    }
 }
