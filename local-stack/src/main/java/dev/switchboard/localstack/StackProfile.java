@@ -26,7 +26,10 @@ public enum StackProfile {
             "switchboard.chat-service.ticket-events.dlq",
             "switchboard.notification-service.ticket-events.dlq",
             "switchboard.notification-service.chat-events.dlq",
-            "switchboard.notification-service.notification-requests.dlq");
+            "switchboard.notification-service.notification-requests.dlq",
+            "switchboard.gateway-service.ticket-events.dlq",
+            "switchboard.gateway-service.chat-events.dlq",
+            "switchboard.gateway-service.notification-events.dlq");
 
     public static final String DB_USER = "switchboard";
 

@@ -1,0 +1,353 @@
+package dev.switchboard.gateway;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.gateway.broker.RedisBroker;
+import dev.switchboard.gateway.config.GatewayConfig;
+import dev.switchboard.gateway.presence.RedisPresence;
+import dev.switchboard.gateway.room.LocalHub;
+import dev.switchboard.gateway.room.Rooms;
+import dev.switchboard.gateway.room.TicketAccess;
+import dev.switchboard.gateway.security.Identity;
+import dev.switchboard.gateway.websocket.FrameCodec;
+import dev.switchboard.gateway.websocket.Session;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * Wires this instance's sockets to the shared state (after centrifuge's node): a session's
+ * identity, its rooms (local hub + Redis pub/sub + presence), typing, presence announcements, the
+ * lease renewal and the sweep that expires dead instances' connections, and access revocation
+ * coming from participant events.
+ */
+@ApplicationScoped
+public class GatewayNode {
+    public static final String CLOSE_REASON_UNAUTHENTICATED = "unauthenticated";
+    public static final int CLOSE_UNAUTHENTICATED = 4401;
+
+    private final LocalHub hub;
+    private final RedisBroker broker;
+    private final RedisPresence presence;
+    private final TicketAccess access;
+    private final FrameCodec codec;
+    private final GatewayConfig config;
+    private final Vertx vertx;
+    private final String instanceId;
+    private final List<Long> periodic = new ArrayList<>();
+
+    public GatewayNode(LocalHub hub, RedisBroker broker, RedisPresence presence, TicketAccess access, FrameCodec codec,
+            GatewayConfig config, Vertx vertx) {
+        this.hub = hub;
+        this.broker = broker;
+        this.presence = presence;
+        this.access = access;
+        this.codec = codec;
+        this.config = config;
+        this.vertx = vertx;
+        this.instanceId = config.instanceId().orElse("gw-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    void start(@Observes StartupEvent event) {
+        broker.onControl(this::onControl);
+        periodic.add(vertx.setPeriodic(config.presence().renewEvery().toMillis(), t -> renewLeases()));
+        periodic.add(vertx.setPeriodic(config.presence().sweepEvery().toMillis(), t -> sweep()));
+        Log.infof("gateway instance %s", instanceId);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        periodic.forEach(vertx::cancelTimer);
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** A new socket: with a token from the handshake it is set up at once, otherwise it must authenticate in time. */
+    public Uni<Void> open(Session session, Identity identity) {
+        hub.add(session);
+        if (identity != null) {
+            return establish(session, identity);
+        }
+        long timer = vertx.setTimer(config.authenticateTimeout().toMillis(), t -> {
+            if (!session.authenticated() && session.isOpen()) {
+                refuse(session, "no authenticate message within " + config.authenticateTimeout().toSeconds() + " s");
+            }
+        });
+        session.timers().put("authenticate", timer);
+        return Uni.createFrom().voidItem();
+    }
+
+    /** Sends UNAUTHENTICATED and closes with 4401 (SPEC §5). */
+    public void refuse(Session session, String message) {
+        refuse(session, null, message);
+    }
+
+    /** Answers the request {@code id} (or nothing) with UNAUTHENTICATED and closes with 4401. */
+    public void refuse(Session session, JsonNode id, String message) {
+        session.send(codec.error(id, dev.switchboard.gateway.websocket.ErrorCode.UNAUTHENTICATED, message));
+        session.close(CLOSE_UNAUTHENTICATED, CLOSE_REASON_UNAUTHENTICATED);
+    }
+
+    /** The identity is known: personal and role rooms, presence, then {@code connection}. */
+    public Uni<Void> establish(Session session, Identity identity) {
+        cancelTimer(session, "authenticate");
+        session.identity(identity);
+        hub.bindUser(session);
+        scheduleExpiry(session, identity);
+        List<Uni<Void>> joins = new ArrayList<>();
+        joins.add(joinLocal(session, Rooms.user(identity.userId())));
+        for (String role : identity.roomRoles()) {
+            joins.add(joinLocal(session, Rooms.role(role)));
+        }
+        return Uni.join().all(joins).andFailFast()
+                .chain(() -> presence.connect(session.id(), identity.userId(), identity.name(), instanceId,
+                        session.status()))
+                .invoke(cameOnline -> {
+                    if (cameOnline) {
+                        announceToStaff("user_online", identity.userId(), identity.name(), "online");
+                    }
+                    ObjectNode payload = codec.object().put("status", "connected").put("user_id", identity.userId())
+                            .put("user_name", identity.name()).put("session_id", session.id())
+                            .put("instance", instanceId);
+                    ArrayNode roles = payload.putArray("roles");
+                    identity.roles().stream().sorted().forEach(roles::add);
+                    session.send(codec.event("connection", payload));
+                })
+                .replaceWithVoid();
+    }
+
+    /** A refreshed token for the same user replaces the identity and its expiry. */
+    public void refresh(Session session, Identity identity) {
+        session.identity(identity);
+        scheduleExpiry(session, identity);
+    }
+
+    private void scheduleExpiry(Session session, Identity identity) {
+        cancelTimer(session, "expiry");
+        cancelTimer(session, "expiry-warning");
+        long left = Duration.between(Instant.now(), identity.expiresAt()).toMillis();
+        long warnAt = left - config.tokenExpiryWarning().toMillis();
+        if (warnAt > 0) {
+            session.timers().put("expiry-warning", vertx.setTimer(warnAt, t -> session.send(
+                    codec.event("token_expiring", codec.object().put("expires_at", identity.expiresAt().toString())))));
+        }
+        session.timers().put("expiry", vertx.setTimer(Math.max(1, left), t -> {
+            if (session.identity() == identity && session.isOpen()) {
+                refuse(session, "the token has expired; refresh it with refresh_token before it does");
+            }
+        }));
+    }
+
+    /** Joins a ticket room on this instance and in Redis; returns whether user_joined was announced. */
+    public Uni<Void> joinTicket(Session session, String ticketId) {
+        String room = Rooms.ticket(ticketId);
+        Identity identity = session.identity();
+        return joinLocal(session, room)
+                .chain(() -> presence.join(session.id(), identity.userId(), room))
+                .chain(announce -> announce
+                        ? broker.publishEphemeral(room, identity.userId(), codec.event("user_joined",
+                                codec.object().put("ticket_id", ticketId).put("room", room)
+                                        .put("user_id", identity.userId()).put("user_name", identity.name())
+                                        .put("status", session.status())))
+                        : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Takes the session out of a ticket room and tells it with {@code left_ticket}.
+     *
+     * @param reason {@code left} for a client's own leave, {@code access_revoked} when it lost access
+     */
+    public Uni<Void> leaveTicket(Session session, String ticketId, String reason) {
+        String room = Rooms.ticket(ticketId);
+        if (!session.inRoom(room)) {
+            return Uni.createFrom().voidItem();
+        }
+        Identity identity = session.identity();
+        stopTyping(session, ticketId);
+        leaveLocal(session, room);
+        session.send(codec.event("left_ticket",
+                codec.object().put("ticket_id", ticketId).put("room", room).put("reason", reason)));
+        return presence.leave(session.id(), identity.userId(), room)
+                .chain(announce -> announce ? broker.publishEphemeral(room, identity.userId(),
+                        codec.event("user_left", codec.object().put("ticket_id", ticketId).put("room", room)
+                                .put("user_id", identity.userId()).put("user_name", identity.name())))
+                        : Uni.createFrom().voidItem());
+    }
+
+    /** The socket has closed: its rooms, typing and presence go; offline follows after a short delay. */
+    public void closed(Session session) {
+        session.markClosed();
+        session.timers().values().forEach(vertx::cancelTimer);
+        for (String ticketRoom : List.copyOf(session.rooms())) {
+            String ticketId = Rooms.ticketId(ticketRoom);
+            if (ticketId != null) {
+                stopTyping(session, ticketId);
+            }
+        }
+        for (String room : List.copyOf(session.rooms())) {
+            leaveLocal(session, room);
+        }
+        hub.remove(session);
+        if (session.authenticated()) {
+            presence.disconnect(session.id()).subscribe().with(ok -> {
+            }, e -> Log.warnf("presence of %s not cleared (its lease will expire): %s", session.id(), e.getMessage()));
+        }
+    }
+
+    public void typing(Session session, String ticketId, boolean isTyping) {
+        Identity identity = session.identity();
+        String room = Rooms.ticket(ticketId);
+        Long previous = session.typingTimers().remove(ticketId);
+        if (previous != null) {
+            vertx.cancelTimer(previous);
+        }
+        if (isTyping) {
+            session.typingTimers().put(ticketId,
+                    vertx.setTimer(config.typingTimeout().toMillis(), t -> stopTyping(session, ticketId)));
+        }
+        if (isTyping || previous != null) {
+            publishTyping(room, ticketId, identity, isTyping);
+        }
+    }
+
+    private void stopTyping(Session session, String ticketId) {
+        Long timer = session.typingTimers().remove(ticketId);
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+            publishTyping(Rooms.ticket(ticketId), ticketId, session.identity(), false);
+        }
+    }
+
+    private void publishTyping(String room, String ticketId, Identity identity, boolean isTyping) {
+        broker.publishEphemeral(room, identity.userId(), codec.event("typing_indicator",
+                codec.object().put("ticket_id", ticketId).put("room", room).put("user_id", identity.userId())
+                        .put("user_name", identity.name()).put("is_typing", isTyping)))
+                .subscribe().with(ok -> {
+                }, e -> Log.debugf("typing not published: %s", e.getMessage()));
+    }
+
+    public Uni<String> setPresence(Session session, String status) {
+        Identity identity = session.identity();
+        session.status(status);
+        return presence.setStatus(session.id(), identity.userId(), status).invoke(change -> {
+            if (!change.changed()) {
+                return;
+            }
+            String frame = codec.event("presence_update", codec.object().put("user_id", identity.userId())
+                    .put("user_name", identity.name()).put("status", change.status()));
+            List<String> rooms = new ArrayList<>(change.rooms());
+            rooms.add(Rooms.role("agent"));
+            rooms.add(Rooms.role("admin"));
+            for (String room : rooms) {
+                broker.publishEphemeral(room, null, frame).subscribe().with(ok -> {
+                }, e -> Log.debugf("presence_update not published: %s", e.getMessage()));
+            }
+        }).map(RedisPresence.StatusChange::status);
+    }
+
+    public Uni<ArrayNode> onlineUsers(String room) {
+        return presence.members(room).map(members -> {
+            ArrayNode users = codec.mapper().createArrayNode();
+            for (RedisPresence.Member m : members) {
+                users.addObject().put("user_id", m.userId()).put("user_name", m.name()).put("status", m.status());
+            }
+            return users;
+        });
+    }
+
+    private Uni<Void> joinLocal(Session session, String room) {
+        if (session.inRoom(room)) {
+            return Uni.createFrom().voidItem();
+        }
+        hub.join(room, session);
+        // Subscribing is idempotent; doing it on every join closes the race with a concurrent last leave.
+        return broker.subscribe(room);
+    }
+
+    private void leaveLocal(Session session, String room) {
+        if (hub.leave(room, session)) {
+            broker.unsubscribe(room);
+        }
+    }
+
+    private void announceToStaff(String type, String userId, String name, String status) {
+        ObjectNode payload = codec.object().put("user_id", userId).put("user_name", name);
+        if (status != null) {
+            payload.put("status", status);
+        }
+        String frame = codec.event(type, payload);
+        for (String room : List.of(Rooms.role("agent"), Rooms.role("admin"))) {
+            broker.publishEphemeral(room, null, frame).subscribe().with(ok -> {
+            }, e -> Log.debugf("%s not published: %s", type, e.getMessage()));
+        }
+    }
+
+    private void renewLeases() {
+        List<String> ids = hub.sessions().stream().filter(Session::authenticated).map(Session::id).toList();
+        presence.renew(ids).subscribe().with(ok -> {
+        }, e -> Log.warnf("presence leases not renewed: %s", e.getMessage()));
+    }
+
+    private void sweep() {
+        presence.sweep().subscribe().with(announcements -> {
+            for (RedisPresence.Announcement a : announcements) {
+                if (a.kind().equals("left")) {
+                    String ticketId = Rooms.ticketId(a.room());
+                    ObjectNode payload = codec.object().put("room", a.room()).put("user_id", a.userId())
+                            .put("user_name", a.name());
+                    if (ticketId != null) {
+                        payload.put("ticket_id", ticketId);
+                    }
+                    broker.publishEphemeral(a.room(), a.userId(), codec.event("user_left", payload))
+                            .subscribe().with(ok -> {
+                            }, e -> Log.debugf("user_left not published: %s", e.getMessage()));
+                } else {
+                    announceToStaff("user_offline", a.userId(), a.name(), "offline");
+                }
+            }
+        }, e -> Log.debugf("presence sweep failed: %s", e.getMessage()));
+    }
+
+    /**
+     * Control messages between instances: {@code {"op":"revoke"|"grant","ticket_id","user_id"}}.
+     * A revoke drops the cached access decision and takes the user's non-staff sockets on this
+     * instance out of the ticket room.
+     */
+    private void onControl(String message) {
+        JsonNode control = codec.read(message);
+        String op = control.path("op").asText();
+        String ticketId = control.path("ticket_id").asText();
+        String userId = control.path("user_id").asText();
+        access.invalidate(userId, ticketId);
+        if (!op.equals("revoke")) {
+            return;
+        }
+        for (Session session : hub.sessionsOf(userId)) {
+            if (session.identity() != null && !session.identity().isStaff()) {
+                leaveTicket(session, ticketId, "access_revoked").subscribe().with(ok -> {
+                }, e -> Log.warnf("revocation of %s from ticket %s: %s", userId, ticketId, e.getMessage()));
+            }
+        }
+    }
+
+    private void cancelTimer(Session session, String name) {
+        Long timer = session.timers().remove(name);
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+        }
+    }
+}

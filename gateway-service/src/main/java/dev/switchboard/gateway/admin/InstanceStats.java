@@ -1,0 +1,112 @@
+package dev.switchboard.gateway.admin;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.gateway.GatewayNode;
+import dev.switchboard.gateway.broker.RedisBroker;
+import dev.switchboard.gateway.config.GatewayConfig;
+import dev.switchboard.gateway.fanout.EventFanout;
+import dev.switchboard.gateway.room.LocalHub;
+import dev.switchboard.gateway.websocket.FrameCodec;
+import dev.switchboard.gateway.websocket.GatewayEndpoint;
+import dev.switchboard.gateway.websocket.Session;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+
+/**
+ * This instance's figures, written to Redis every few seconds under a short expiry so that any
+ * instance can answer {@code /api/v1/realtime/stats} for all of them, and a dead one drops out.
+ */
+@ApplicationScoped
+public class InstanceStats {
+    private static final String INSTANCES = "sb:instances";
+
+    private final LocalHub hub;
+    private final RedisBroker broker;
+    private final EventFanout fanout;
+    private final GatewayNode node;
+    private final FrameCodec codec;
+    private final GatewayConfig config;
+    private final Vertx vertx;
+    private long timer = -1;
+
+    public InstanceStats(LocalHub hub, RedisBroker broker, EventFanout fanout, GatewayNode node, FrameCodec codec,
+            GatewayConfig config, Vertx vertx) {
+        this.hub = hub;
+        this.broker = broker;
+        this.fanout = fanout;
+        this.node = node;
+        this.codec = codec;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(config.presence().renewEvery().toMillis(), t -> publish());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+        broker.send(Request.cmd(Command.HDEL).arg(INSTANCES).arg(node.instanceId())).subscribe().with(r -> {
+        }, e -> {
+        });
+    }
+
+    public ObjectNode local() {
+        long full = hub.sessions().stream().filter(Session::writeQueueFull).count();
+        ObjectNode stats = codec.object()
+                .put("instance", node.instanceId())
+                .put("connections", hub.connectionCount())
+                .put("users", hub.userCount())
+                .put("rooms", hub.roomNames().size())
+                .put("messages_in", GatewayEndpoint.framesIn())
+                .put("messages_out", hub.delivered())
+                .put("dropped", Session.dropped())
+                .put("events_consumed", fanout.consumed())
+                .put("room_events_published", broker.published())
+                .put("room_messages_received", broker.received())
+                .put("sockets_with_full_queue", full)
+                .put("updated_at", System.currentTimeMillis());
+        return stats;
+    }
+
+    private void publish() {
+        long expiresAt = System.currentTimeMillis() + config.presence().lease().toMillis();
+        broker.send(Request.cmd(Command.HSET).arg(INSTANCES).arg(node.instanceId())
+                .arg(codec.write(local().put("expires_at", expiresAt))))
+                .subscribe().with(r -> {
+                }, e -> Log.debugf("stats not published: %s", e.getMessage()));
+    }
+
+    /** Every live instance's latest figures; entries of instances that stopped reporting are removed. */
+    public Uni<List<JsonNode>> all() {
+        return broker.send(Request.cmd(Command.HGETALL).arg(INSTANCES)).map(response -> {
+            List<JsonNode> live = new ArrayList<>();
+            long now = System.currentTimeMillis();
+            for (String key : response.getKeys()) {
+                JsonNode stats = codec.read(response.get(key).toString());
+                if (stats.path("expires_at").asLong() >= now) {
+                    live.add(stats);
+                } else {
+                    broker.send(Request.cmd(Command.HDEL).arg(INSTANCES).arg(key)).subscribe().with(r -> {
+                    }, e -> {
+                    });
+                }
+            }
+            return live;
+        });
+    }
+
+}

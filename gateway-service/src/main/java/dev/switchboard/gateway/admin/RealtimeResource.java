@@ -1,0 +1,140 @@
+package dev.switchboard.gateway.admin;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.gateway.GatewayNode;
+import dev.switchboard.gateway.broker.RedisBroker;
+import dev.switchboard.gateway.presence.RedisPresence;
+import dev.switchboard.gateway.room.Rooms;
+import dev.switchboard.gateway.websocket.FrameCodec;
+import io.smallrye.mutiny.Uni;
+
+/** The ops API of SPEC §3 (role admin): figures for the whole cluster, one user's presence, and emit. */
+@Path("/api/v1/realtime")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("admin")
+@SecurityRequirement(name = "jwt")
+public class RealtimeResource {
+    private static final Pattern EVENT_TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+    private final InstanceStats stats;
+    private final RedisPresence presence;
+    private final RedisBroker broker;
+    private final GatewayNode node;
+    private final FrameCodec codec;
+
+    public RealtimeResource(InstanceStats stats, RedisPresence presence, RedisBroker broker, GatewayNode node,
+            FrameCodec codec) {
+        this.stats = stats;
+        this.presence = presence;
+        this.broker = broker;
+        this.node = node;
+        this.codec = codec;
+    }
+
+    @GET
+    @Path("/stats")
+    @Operation(summary = "Connections, rooms, users online, and each instance's figures")
+    public Uni<JsonNode> stats() {
+        return Uni.combine().all().unis(presence.totals(), stats.all()).with((totals, instances) -> {
+            ObjectNode body = codec.object()
+                    .put("users_online", totals[0])
+                    .put("rooms", totals[1])
+                    .put("connections", totals[2])
+                    .put("instance", node.instanceId());
+            ArrayNode list = body.putArray("instances");
+            long in = 0;
+            long out = 0;
+            long dropped = 0;
+            for (JsonNode i : instances) {
+                list.add(i);
+                in += i.path("messages_in").asLong();
+                out += i.path("messages_out").asLong();
+                dropped += i.path("dropped").asLong();
+            }
+            body.put("messages_in", in).put("messages_out", out).put("dropped", dropped);
+            body.set("this_instance", stats.local());
+            return body;
+        });
+    }
+
+    @GET
+    @Path("/users/{id}")
+    @Operation(summary = "Whether a user is online, with their connections and rooms")
+    public Uni<JsonNode> user(@PathParam("id") String userId) {
+        return presence.user(userId).map(user -> {
+            ObjectNode body = codec.object().put("user_id", userId).put("online", user.online())
+                    .put("status", user.status());
+            if (user.name() != null) {
+                body.put("user_name", user.name());
+            }
+            ArrayNode connections = body.putArray("connections");
+            java.util.Set<String> rooms = new java.util.TreeSet<>();
+            for (RedisPresence.Connection c : user.connections()) {
+                ObjectNode conn = connections.addObject().put("session_id", c.id()).put("instance", c.instance())
+                        .put("status", c.status()).put("connected_at", c.since());
+                ArrayNode r = conn.putArray("rooms");
+                c.rooms().forEach(r::add);
+                rooms.addAll(c.rooms());
+            }
+            ArrayNode all = body.putArray("rooms");
+            rooms.forEach(all::add);
+            return body;
+        });
+    }
+
+    @POST
+    @Path("/emit/{kind}/{target}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Send an event to a user, a room (e.g. ticket:{id}) or a role; it is a room event with a seq")
+    public Uni<Response> emit(@PathParam("kind") String kind, @PathParam("target") String target, JsonNode body) {
+        String room = switch (kind) {
+            case "user" -> Rooms.user(target);
+            case "role" -> Rooms.role(target);
+            case "room" -> target;
+            default -> null;
+        };
+        if (room == null || target.isBlank() || !Rooms.valid(room)) {
+            return Uni.createFrom().item(problem(400, "kind must be user, room or role, and a room must be "
+                    + "ticket:{id}, user:{id} or role:{role}"));
+        }
+        String type = body == null ? null : body.path("type").asText(null);
+        if (type == null || !EVENT_TYPE.matcher(type).matches()) {
+            return Uni.createFrom().item(problem(400,
+                    "body.type is required: lower_snake_case, e.g. {\"type\": \"announcement\", \"payload\": {...}}"));
+        }
+        JsonNode payload = body.get("payload");
+        if (payload != null && !payload.isNull() && !payload.isObject()) {
+            return Uni.createFrom().item(problem(400, "body.payload must be a JSON object"));
+        }
+        String eventId = UUID.randomUUID().toString();
+        String json = payload == null || payload.isNull() ? "{}" : codec.write(payload);
+        return broker.publishRoomEvent(room, type, eventId, json, null).map(seq -> Response.accepted(
+                codec.object().put("room", room).put("type", type).put("seq", seq).put("event_id", eventId)).build());
+    }
+
+    private Response problem(int status, String detail) {
+        ObjectNode body = codec.object().put("type", "about:blank").put("title", "Bad Request").put("status", status)
+                .put("detail", detail);
+        return Response.status(status).type("application/problem+json").entity(body).build();
+    }
+
+}

@@ -1,0 +1,11 @@
+package dev.switchboard.gateway.fanout;
+
+/**
+ * One protocol event for one room, from a Kafka event.
+ *
+ * @param eventId the CloudEvent id, plus the protocol type when one Kafka event yields several
+ *        types, so a client de-duplicating by event_id never drops a different event
+ * @param payloadJson the payload object, without room/seq/event_id (the room log adds those)
+ */
+public record RoomEvent(String room, String type, String eventId, String payloadJson) {
+}

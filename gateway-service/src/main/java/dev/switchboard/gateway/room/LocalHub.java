@@ -1,0 +1,124 @@
+package dev.switchboard.gateway.room;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.switchboard.gateway.websocket.Session;
+
+/**
+ * This instance's connections and the rooms they are in (after centrifuge's hub). Room membership
+ * across all instances lives in Redis; this is only what this instance delivers to.
+ */
+@ApplicationScoped
+public class LocalHub {
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Set<Session>> rooms = new ConcurrentHashMap<>();
+    private final Map<String, Set<Session>> users = new ConcurrentHashMap<>();
+    private final LongAdder delivered = new LongAdder();
+
+    public void add(Session session) {
+        sessions.put(session.id(), session);
+    }
+
+    public void bindUser(Session session) {
+        users.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet()).add(session);
+    }
+
+    public void remove(Session session) {
+        sessions.remove(session.id());
+        String userId = session.userId();
+        if (userId != null) {
+            users.computeIfPresent(userId, (u, set) -> {
+                set.remove(session);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+
+    /** @return true when this is the first local member, so the instance must subscribe to the room */
+    public boolean join(String room, Session session) {
+        boolean[] first = new boolean[1];
+        rooms.compute(room, (r, set) -> {
+            if (set == null) {
+                set = ConcurrentHashMap.newKeySet();
+                first[0] = true;
+            }
+            set.add(session);
+            return set;
+        });
+        session.rooms().add(room);
+        return first[0];
+    }
+
+    /** @return true when no local member is left, so the instance may unsubscribe */
+    public boolean leave(String room, Session session) {
+        session.rooms().remove(room);
+        boolean[] last = new boolean[1];
+        rooms.computeIfPresent(room, (r, set) -> {
+            set.remove(session);
+            if (set.isEmpty()) {
+                last[0] = true;
+                return null;
+            }
+            return set;
+        });
+        return last[0];
+    }
+
+    public boolean hasMembers(String room) {
+        return rooms.containsKey(room);
+    }
+
+    /** Writes one encoded frame to every local member of the room except the connections of {@code excludeUser}. */
+    public int deliver(String room, String excludeUser, String frame) {
+        Set<Session> members = rooms.get(room);
+        if (members == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Session s : members) {
+            if (excludeUser != null && excludeUser.equals(s.userId())) {
+                continue;
+            }
+            s.send(frame);
+            n++;
+        }
+        delivered.add(n);
+        return n;
+    }
+
+    public Collection<Session> sessions() {
+        return sessions.values();
+    }
+
+    public Session session(String id) {
+        return sessions.get(id);
+    }
+
+    public List<Session> sessionsOf(String userId) {
+        Set<Session> set = users.get(userId);
+        return set == null ? List.of() : List.copyOf(set);
+    }
+
+    public Set<String> roomNames() {
+        return rooms.keySet();
+    }
+
+    public int connectionCount() {
+        return sessions.size();
+    }
+
+    public int userCount() {
+        return users.size();
+    }
+
+    public long delivered() {
+        return delivered.sum();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.switchboard.gateway.websocket;
+
+import java.io.IOException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The one place frames are read and written. Every frame is a JSON text frame
+ * {@code {"type", "id"?, "payload"?}} (SPEC §5).
+ */
+@ApplicationScoped
+public class FrameCodec {
+    private final ObjectMapper mapper;
+
+    public FrameCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    public ObjectNode object() {
+        return mapper.createObjectNode();
+    }
+
+    /** @throws ProtocolException INVALID_JSON or INVALID_PAYLOAD; the message says what is wrong */
+    public ClientFrame decode(String text) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(text);
+        } catch (IOException e) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "the frame is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "a frame must be a JSON object {type, id?, payload?}");
+        }
+        JsonNode type = root.get("type");
+        JsonNode id = root.get("id");
+        if (id != null && !id.isNull() && !id.isTextual() && !id.isIntegralNumber()) {
+            throw ProtocolException.invalid("id must be a string or a whole number");
+        }
+        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+            throw new FrameException(id, ProtocolException.invalid("type is required and must be a string"));
+        }
+        JsonNode payload = root.get("payload");
+        if (payload != null && !payload.isNull() && !payload.isObject()) {
+            throw new FrameException(id, ProtocolException.invalid("payload must be a JSON object"));
+        }
+        return new ClientFrame(type.asText(), id,
+                payload == null || payload.isNull() ? ClientFrame.emptyPayload() : (ObjectNode) payload);
+    }
+
+    /** A server frame without id: an event. */
+    public String event(String type, JsonNode payload) {
+        return encode(type, null, payload);
+    }
+
+    public String ack(JsonNode id, JsonNode payload) {
+        return encode("ack", id, payload);
+    }
+
+    public String error(JsonNode id, ErrorCode code, String message) {
+        ObjectNode payload = mapper.createObjectNode().put("code", code.name()).put("message", message);
+        return encode("error", id, payload);
+    }
+
+    public String encode(String type, JsonNode id, JsonNode payload) {
+        ObjectNode frame = mapper.createObjectNode().put("type", type);
+        if (id != null && !id.isNull()) {
+            frame.set("id", id);
+        }
+        if (payload != null) {
+            frame.set("payload", payload);
+        }
+        return write(frame);
+    }
+
+    public String write(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public JsonNode read(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A decoding failure that still knows the request's id, so the error can answer it. */
+    public static final class FrameException extends RuntimeException {
+        private final JsonNode id;
+        private final ProtocolException error;
+
+        FrameException(JsonNode id, ProtocolException error) {
+            super(error.getMessage(), null, false, false);
+            this.id = id;
+            this.error = error;
+        }
+
+        public JsonNode id() {
+            return id;
+        }
+
+        public ProtocolException error() {
+            return error;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.switchboard.gateway.websocket;
+
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.switchboard.gateway.GatewayNode;
+import dev.switchboard.gateway.room.LocalHub;
+import dev.switchboard.gateway.security.UpgradeCheck;
+import io.quarkus.logging.Log;
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.UserData;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * {@code GET /ws}, subprotocol {@code switchboard.v1} (SPEC §5). The handshake was checked by
+ * {@link UpgradeCheck}; frames go to {@link RequestHandlers}. A connection's requests are handled
+ * one after another, so a client's messages are stored in the order it sent them.
+ */
+@WebSocket(path = "/ws")
+public class GatewayEndpoint {
+    private static final UserData.TypedKey<Session> SESSION = new UserData.TypedKey<>("switchboard.session");
+    static final LongAdder FRAMES_IN = new LongAdder();
+
+    private final GatewayNode node;
+    private final RequestHandlers handlers;
+    private final FrameCodec codec;
+    private final LocalHub hub;
+
+    public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec, LocalHub hub) {
+        this.node = node;
+        this.handlers = handlers;
+        this.codec = codec;
+        this.hub = hub;
+    }
+
+    @OnOpen
+    public Uni<Void> onOpen(WebSocketConnection connection) {
+        Session session = new Session(connection);
+        connection.userData().put(SESSION, session);
+        return node.open(session, connection.userData().get(UpgradeCheck.IDENTITY))
+                .onFailure().invoke(e -> {
+                    Log.warnf("connection %s could not be set up: %s", connection.id(), e.getMessage());
+                    session.send(codec.error(null, ErrorCode.UNAVAILABLE, "the gateway cannot serve you right now"));
+                    session.close(1011, "setup failed");
+                })
+                .onFailure().recoverWithNull();
+    }
+
+    @OnTextMessage
+    public Uni<Void> onText(WebSocketConnection connection, String text) {
+        FRAMES_IN.increment();
+        return handlers.handle(session(connection), text);
+    }
+
+    @OnBinaryMessage
+    public void onBinary(WebSocketConnection connection, Buffer data) {
+        FRAMES_IN.increment();
+        session(connection).send(codec.error(null, ErrorCode.BINARY_NOT_SUPPORTED,
+                "binary frames are not part of switchboard.v1; send JSON text frames"));
+    }
+
+    @OnClose
+    public void onClose(WebSocketConnection connection) {
+        Session session = connection.userData().get(SESSION);
+        if (session != null) {
+            node.closed(session);
+        }
+    }
+
+    @OnError
+    public void onError(WebSocketConnection connection, Throwable failure) {
+        Log.debugf("connection %s: %s", connection.id(), failure.getMessage());
+    }
+
+    private Session session(WebSocketConnection connection) {
+        Session session = connection.userData().get(SESSION);
+        return session != null ? session : hub.session(connection.id());
+    }
+
+    public static long framesIn() {
+        return FRAMES_IN.sum();
+    }
+}

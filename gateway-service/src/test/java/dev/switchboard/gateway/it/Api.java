@@ -1,0 +1,70 @@
+package dev.switchboard.gateway.it;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.List;
+import java.util.Map;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** The services' REST APIs as a user would call them, for setting up and changing tickets in tests. */
+final class Api {
+    private Api() {
+    }
+
+    /** Creates a ticket as {@code token}'s user (the requester), with watchers; returns its id. */
+    static String createTicket(String token, String title, List<String> watchers) {
+        return given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("title", title, "description", "from a gateway test", "watcher_ids", watchers))
+                .post("/api/v1/tickets").then().statusCode(201).extract().path("id");
+    }
+
+    static JsonPath ticket(String token, String id) {
+        return given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).get("/api/v1/tickets/" + id).then()
+                .statusCode(200).extract().jsonPath();
+    }
+
+    static void update(String token, String id, String title) {
+        long version = ticket(token, id).getLong("version");
+        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("title", title, "version", version)).patch("/api/v1/tickets/" + id).then().statusCode(200);
+    }
+
+    static void status(String token, String id, String status) {
+        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("status", status)).post("/api/v1/tickets/" + id + "/status").then().statusCode(200);
+    }
+
+    static void assign(String token, String id, String assignee) {
+        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("assignee_id", assignee)).post("/api/v1/tickets/" + id + "/assignee").then()
+                .statusCode(200);
+    }
+
+    static void comment(String token, String id, String body, String visibility) {
+        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("body", body, "visibility", visibility)).post("/api/v1/tickets/" + id + "/comments")
+                .then().statusCode(201);
+    }
+
+    static void addWatcher(String token, String id, String userId) {
+        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).post("/api/v1/tickets/" + id + "/watchers/" + userId)
+                .then().statusCode(200);
+    }
+
+    static void removeWatcher(String token, String id, String userId) {
+        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token)
+                .delete("/api/v1/tickets/" + id + "/watchers/" + userId).then().statusCode(200);
+    }
+
+    static void editMessage(String token, String messageId, String text) {
+        given().baseUri(Cluster.chatUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("message", text)).patch("/api/v1/messages/" + messageId).then().statusCode(200);
+    }
+
+    static void deleteMessage(String token, String messageId) {
+        given().baseUri(Cluster.chatUrl()).auth().oauth2(token).delete("/api/v1/messages/" + messageId).then()
+                .statusCode(200);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.switchboard.gateway.it;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.switchboard.testsupport.ServiceProcess;
+
+/**
+ * What the gateway's integration tests run against, started once per test JVM from the packaged
+ * jars: ticket-, chat- and notification-service, and two gateway instances side by side sharing the
+ * test stack's Redis and Kafka. A test that kills an instance starts its own.
+ */
+final class Cluster {
+    private static ServiceProcess ticket;
+    private static ServiceProcess chat;
+    private static ServiceProcess notification;
+    private static ServiceProcess gateway1;
+    private static ServiceProcess gateway2;
+    private static int started;
+
+    private Cluster() {
+    }
+
+    static synchronized void start() {
+        if (ticket != null) {
+            return;
+        }
+        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), Map.of());
+        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), Map.of());
+        notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"),
+                Map.of());
+        gateway1 = startGateway(Map.of());
+        gateway2 = startGateway(Map.of());
+    }
+
+    /** A further gateway instance (its own name, free port), with extra settings. */
+    static synchronized ServiceProcess startGateway(Map<String, String> extra) {
+        String name = "gateway-" + (++started);
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("switchboard.gateway.instance-id", name);
+        properties.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
+        properties.put("quarkus.rest-client.chat-service.url", chat.httpUrl());
+        properties.put("quarkus.rest-client.notification-service.url", notification.httpUrl());
+        properties.put("switchboard.gateway.authenticate-timeout", "3s");
+        properties.put("switchboard.gateway.allowed-origins", "https://app.switchboard.test");
+        properties.putAll(extra);
+        return ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties);
+    }
+
+    static ServiceProcess gateway1() {
+        start();
+        return gateway1;
+    }
+
+    static ServiceProcess gateway2() {
+        start();
+        return gateway2;
+    }
+
+    static String ticketUrl() {
+        start();
+        return ticket.httpUrl();
+    }
+
+    static String chatUrl() {
+        start();
+        return chat.httpUrl();
+    }
+
+    static String notificationUrl() {
+        start();
+        return notification.httpUrl();
+    }
+}

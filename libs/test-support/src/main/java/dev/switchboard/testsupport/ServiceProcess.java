@@ -1,0 +1,190 @@
+package dev.switchboard.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A packaged Switchboard service ({@code <module>/target/quarkus-app/quarkus-run.jar}) running in
+ * its own JVM against the test stack, for tests that need several services or several instances of
+ * one, and that must be able to kill one. It runs under local-stack's watchdog, so it stops when
+ * the test JVM goes away, however that happens.
+ */
+public final class ServiceProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final String name;
+    private final int port;
+    private final Process watchdog;
+    private final Path log;
+
+    private ServiceProcess(String name, int port, Process watchdog, Path log) {
+        this.name = name;
+        this.port = port;
+        this.watchdog = watchdog;
+        this.log = log;
+    }
+
+    /** The packaged service of module {@code module}, looked for beside the current module. */
+    public static Path jarOf(String module) {
+        for (Path base : List.of(Paths.get(".."), Paths.get("."), Paths.get("../.."))) {
+            Path jar = base.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toAbsolutePath().normalize();
+            if (Files.exists(jar)) {
+                return jar;
+            }
+        }
+        throw new IllegalStateException(module + " is not packaged: run ./mvnw package -DskipTests first "
+                + "(./switchboard test and ./mvnw verify do)");
+    }
+
+    /**
+     * Starts the service with the test profile on a free port, the test JWT public key and
+     * {@code properties}, and waits until {@code /q/health/ready} answers 200.
+     */
+    public static ServiceProcess start(String name, Path jar, Map<String, String> properties) {
+        TestStack.ensureRunning();
+        int port = freePort();
+        Path dir = Paths.get("target", "services").toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            Path key = dir.resolve("jwt-public.pem");
+            Files.writeString(key, TestJwt.publicKeyPem());
+            Path watchdogScript = dir.resolve("watchdog.sh");
+            try (InputStream in = ServiceProcess.class.getResourceAsStream("/dev/switchboard/localstack/watchdog.sh")) {
+                Files.copy(in, watchdogScript, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path log = dir.resolve(name + ".log");
+            List<String> command = new ArrayList<>(List.of("bash", watchdogScript.toString(),
+                    Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Dquarkus.profile=test",
+                    "-Dquarkus.http.port=" + port,
+                    "-Dmp.jwt.verify.publickey.location=file:" + key,
+                    "-Dmp.jwt.verify.issuer=" + TestJwt.ISSUER,
+                    "-Dquarkus.log.file.enabled=false"));
+            properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            command.add("-jar");
+            command.add(jar.toString());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+            ServiceProcess service = new ServiceProcess(name, port, process, log);
+            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "stop-" + name));
+            service.awaitReady();
+            return service;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String httpUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String wsUrl() {
+        return "ws://127.0.0.1:" + port + "/ws";
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public boolean alive() {
+        return jvm().map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** SIGKILL: the JVM dies at once, without closing a socket or running a shutdown hook. */
+    public void kill() {
+        jvm().ifPresent(ProcessHandle::destroyForcibly);
+        waitGone();
+    }
+
+    /** SIGTERM, then wait for a clean exit. */
+    @Override
+    public void close() {
+        if (watchdog.isAlive()) {
+            jvm().ifPresent(ProcessHandle::destroy);
+            waitGone();
+            watchdog.destroy();
+        }
+    }
+
+    private void waitGone() {
+        try {
+            watchdog.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Optional<ProcessHandle> jvm() {
+        return watchdog.toHandle().children().findFirst();
+    }
+
+    private void awaitReady() {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(httpUrl() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        try {
+            org.awaitility.Awaitility.await(name + " ready").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!watchdog.isAlive()) {
+                            throw new IllegalStateException(name + " exited during start-up:\n" + tail());
+                        }
+                        try {
+                            return HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                        } catch (IOException e) {
+                            return false; // not listening yet
+                        }
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            close();
+            throw new IllegalStateException(name + " was not ready within " + START_TIMEOUT.toSeconds() + " s:\n"
+                    + tail(), e);
+        }
+    }
+
+    private String tail() {
+        String text = logText();
+        return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
