@@ -116,6 +116,8 @@ public class GatewayNode {
         return Uni.join().all(joins).andFailFast()
                 .chain(() -> presence.connect(session.id(), identity.userId(), identity.name(), instanceId,
                         session.status()))
+                .call(cameOnline -> Uni.join().all(session.rooms().stream()
+                        .map(room -> presence.join(session.id(), identity.userId(), room)).toList()).andFailFast())
                 .invoke(cameOnline -> {
                     if (cameOnline) {
                         announceToStaff("user_online", identity.userId(), identity.name(), "online");
@@ -307,11 +309,11 @@ public class GatewayNode {
             for (RedisPresence.Announcement a : announcements) {
                 if (a.kind().equals("left")) {
                     String ticketId = Rooms.ticketId(a.room());
-                    ObjectNode payload = codec.object().put("room", a.room()).put("user_id", a.userId())
-                            .put("user_name", a.name());
-                    if (ticketId != null) {
-                        payload.put("ticket_id", ticketId);
+                    if (ticketId == null) {
+                        continue; // personal and role rooms have no user_joined / user_left
                     }
+                    ObjectNode payload = codec.object().put("ticket_id", ticketId).put("room", a.room())
+                            .put("user_id", a.userId()).put("user_name", a.name());
                     broker.publishEphemeral(a.room(), a.userId(), codec.event("user_left", payload))
                             .subscribe().with(ok -> {
                             }, e -> Log.debugf("user_left not published: %s", e.getMessage()));

@@ -49,7 +49,8 @@ final class Api {
     }
 
     static void addWatcher(String token, String id, String userId) {
-        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).post("/api/v1/tickets/" + id + "/watchers/" + userId)
+        given().baseUri(Cluster.ticketUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .post("/api/v1/tickets/" + id + "/watchers/" + userId)
                 .then().statusCode(200);
     }
 

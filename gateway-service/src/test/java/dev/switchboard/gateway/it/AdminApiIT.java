@@ -1,0 +1,78 @@
+package dev.switchboard.gateway.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.switchboard.testsupport.TestJwt;
+import dev.switchboard.testsupport.WsClient;
+import io.restassured.http.ContentType;
+
+/** The realtime admin API (SPEC §3): admins only; stats over all instances, user lookup, emit. */
+class AdminApiIT {
+
+    @Test
+    void onlyAdmins() {
+        given().baseUri(Cluster.gateway1().httpUrl()).get("/api/v1/realtime/stats").then().statusCode(401);
+        given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(TestJwt.agent(Users.id("agent")))
+                .get("/api/v1/realtime/stats").then().statusCode(403);
+        given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(TestJwt.customer(Users.id("c")))
+                .contentType(ContentType.JSON).body(Map.of("type", "x"))
+                .post("/api/v1/realtime/emit/role/agent").then().statusCode(403);
+    }
+
+    @Test
+    void statsAndUserLookupCoverEveryInstance() {
+        String userId = Users.id("cust");
+        try (WsClient one = Users.connect(Cluster.gateway1(), TestJwt.customer(userId), "one");
+                WsClient two = Users.connect(Cluster.gateway2(), TestJwt.customer(userId), "two")) {
+            org.awaitility.Awaitility.await().atMost(WsClient.TIMEOUT).untilAsserted(() -> given()
+                    .baseUri(Cluster.gateway2().httpUrl()).auth().oauth2(Users.admin()).get("/api/v1/realtime/stats")
+                    .then().statusCode(200)
+                    .body("instances.instance", hasItem("gateway-1"))
+                    .body("instances.instance", hasItem("gateway-2"))
+                    .body("connections", greaterThanOrEqualTo(2))
+                    .body("users_online", greaterThanOrEqualTo(1))
+                    .body("this_instance.instance", equalTo("gateway-2")));
+            given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(Users.admin())
+                    .get("/api/v1/realtime/users/" + userId).then().statusCode(200)
+                    .body("online", equalTo(true))
+                    .body("connections.size()", equalTo(2))
+                    .body("connections.instance", hasItem("gateway-2"))
+                    .body("rooms", hasItem("user:" + userId));
+        }
+    }
+
+    @Test
+    void emitToUserRoomAndRole() {
+        String userId = Users.id("agent");
+        try (WsClient agent = Users.connect(Cluster.gateway2(), TestJwt.agent(userId), "agent")) {
+            for (String[] target : new String[][] { { "user", userId, "user:" + userId }, { "role", "agent", "role:agent" },
+                    { "room", "user:" + userId, "user:" + userId } }) {
+                String type = "ops_" + target[0];
+                JsonNode body = WsClient.JSON.valueToTree(given().baseUri(Cluster.gateway1().httpUrl())
+                        .auth().oauth2(Users.admin()).contentType(ContentType.JSON)
+                        .body(Map.of("type", type, "payload", Map.of("text", "maintenance at noon")))
+                        .post("/api/v1/realtime/emit/" + target[0] + "/" + target[1]).then().statusCode(202)
+                        .extract().as(Map.class));
+                JsonNode event = agent.awaitEvent(type, p -> p.path("text").asText().equals("maintenance at noon"));
+                assertThat(event.path("payload").path("room").asText()).isEqualTo(target[2]);
+                assertThat(event.path("payload").path("seq").asLong()).isEqualTo(body.path("seq").asLong());
+                assertThat(event.path("payload").path("event_id").asText()).isEqualTo(body.path("event_id").asText());
+            }
+            given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(Users.admin()).contentType(ContentType.JSON)
+                    .body(Map.of("type", "Bad Type!")).post("/api/v1/realtime/emit/user/" + userId).then()
+                    .statusCode(400).body("detail", org.hamcrest.Matchers.containsString("type"));
+            given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(Users.admin()).contentType(ContentType.JSON)
+                    .body(Map.of("type", "ok")).post("/api/v1/realtime/emit/planet/mars").then().statusCode(400);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.switchboard.gateway.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.switchboard.testsupport.TestJwt;
+import dev.switchboard.testsupport.WsClient;
+
+/**
+ * Every event type of the three topics, produced by the real services, arrives at the right rooms
+ * with the right payload (the mapping table in README), across the two instances.
+ */
+class FanoutIT {
+
+    private static JsonNode payload(JsonNode frame) {
+        return frame.path("payload");
+    }
+
+    @Test
+    void ticketEvents() {
+        String customerId = Users.id("cust");
+        String customerToken = TestJwt.customer(customerId);
+        String assigneeId = Users.id("agent");
+        String assigneeToken = TestJwt.agent(assigneeId);
+        String watcherId = Users.id("watcher");
+        try (WsClient customer = Users.connect(Cluster.gateway1(), customerToken, "customer");
+                WsClient agent = Users.connect(Cluster.gateway2(), TestJwt.agent(Users.id("agent")), "agent");
+                WsClient admin = Users.connect(Cluster.gateway1(), Users.admin(), "admin");
+                WsClient assignee = Users.connect(Cluster.gateway2(), assigneeToken, "assignee");
+                WsClient watcher = Users.connect(Cluster.gateway1(), TestJwt.customer(watcherId), "watcher")) {
+            String ticketId = Api.createTicket(customerToken, "Fan-out", List.of());
+
+            // created -> ticket_created to role:agent, role:admin and the requester's own room
+            JsonNode created = agent.awaitEvent("ticket_created", p -> p.path("ticket_id").asText().equals(ticketId));
+            assertThat(payload(created).path("room").asText()).isEqualTo("role:agent");
+            assertThat(payload(created).path("ticket").path("title").asText()).isEqualTo("Fan-out");
+            assertThat(payload(admin.awaitEvent("ticket_created", p -> p.path("ticket_id").asText().equals(ticketId)))
+                    .path("room").asText()).isEqualTo("role:admin");
+            JsonNode own = customer.awaitEvent("ticket_created", p -> p.path("ticket_id").asText().equals(ticketId));
+            assertThat(payload(own).path("room").asText()).isEqualTo("user:" + customerId);
+            assertThat(payload(own).path("event_id").asText()).isEqualTo(payload(created).path("event_id").asText());
+
+            Users.join(customer, ticketId);
+            Users.join(agent, ticketId);
+
+            // updated -> ticket_updated in the ticket room
+            Api.update(assigneeToken, ticketId, "Fan-out (renamed)");
+            JsonNode updated = customer.awaitEvent("ticket_updated",
+                    p -> p.path("room").asText().equals("ticket:" + ticketId));
+            assertThat(payload(updated).path("ticket").path("title").asText()).isEqualTo("Fan-out (renamed)");
+            assertThat(payload(updated).path("changes").has("title")).isTrue();
+
+            // status_changed -> ticket_status_update {status, old_status}
+            Api.status(assigneeToken, ticketId, "IN_PROGRESS");
+            JsonNode status = agent.awaitEvent("ticket_status_update",
+                    p -> p.path("room").asText().equals("ticket:" + ticketId));
+            assertThat(payload(status).path("status").asText()).isEqualTo("IN_PROGRESS");
+            assertThat(payload(status).path("old_status").asText()).isEqualTo("OPEN");
+            customer.awaitEvent("ticket_status_update", p -> p.path("status").asText().equals("IN_PROGRESS"));
+
+            // assigned -> ticket_assigned to the room, ticket_assigned_to_you to the assignee, who is also notified
+            Api.assign(assigneeToken, ticketId, assigneeId);
+            JsonNode assigned = customer.awaitEvent("ticket_assigned",
+                    p -> p.path("room").asText().equals("ticket:" + ticketId));
+            assertThat(payload(assigned).path("assignee_id").asText()).isEqualTo(assigneeId);
+            JsonNode toYou = assignee.awaitEvent("ticket_assigned_to_you", p -> p.path("ticket_id").asText().equals(ticketId));
+            assertThat(payload(toYou).path("room").asText()).isEqualTo("user:" + assigneeId);
+
+            // comment_added (PUBLIC) -> the ticket room
+            Api.comment(assigneeToken, ticketId, "looking into it", "PUBLIC");
+            JsonNode comment = customer.awaitEvent("comment_added", p -> p.path("ticket_id").asText().equals(ticketId));
+            assertThat(payload(comment).path("comment").path("body").asText()).isEqualTo("looking into it");
+
+            // participant_added -> ticket_updated to the new participant's own room
+            Api.addWatcher(assigneeToken, ticketId, watcherId);
+            JsonNode added = watcher.awaitEvent("ticket_updated", p -> p.path("ticket_id").asText().equals(ticketId));
+            assertThat(payload(added).path("room").asText()).isEqualTo("user:" + watcherId);
+            assertThat(payload(added).path("ticket").path("watcher_ids").toString()).contains(watcherId);
+
+            // seq: strictly increasing without gaps within the ticket room, as the customer saw it
+            List<Long> seqs = customer.frames().stream()
+                    .filter(f -> payload(f).path("room").asText().equals("ticket:" + ticketId) && payload(f).has("event_id"))
+                    .map(f -> payload(f).path("seq").asLong()).toList();
+            assertThat(seqs).isSorted().doesNotHaveDuplicates();
+            assertThat(seqs.get(seqs.size() - 1) - seqs.get(0)).isEqualTo(seqs.size() - 1);
+        }
+    }
+
+    @Test
+    void chatAndNotificationEvents() {
+        String customerId = Users.id("cust");
+        String customerToken = TestJwt.customer(customerId);
+        String agentId = Users.id("agent");
+        String agentToken = TestJwt.agent(agentId);
+        String ticketId = Api.createTicket(customerToken, "Chat fan-out", List.of());
+        try (WsClient customer = Users.connect(Cluster.gateway1(), customerToken, "customer");
+                WsClient agent = Users.connect(Cluster.gateway2(), agentToken, "agent")) {
+            Users.join(customer, ticketId);
+            Users.join(agent, ticketId);
+
+            // message_created -> new_message
+            JsonNode sent = Users.send(agent, ticketId, "hello <b>there</b>").path("message");
+            String messageId = sent.path("id").asText();
+            JsonNode created = customer.awaitEvent("new_message", p -> p.path("message").path("id").asText().equals(messageId));
+            assertThat(payload(created).path("ticket_id").asText()).isEqualTo(ticketId);
+            assertThat(payload(created).path("message").path("author_id").asText()).isEqualTo(agentId);
+
+            // message_updated and message_deleted
+            Api.editMessage(agentToken, messageId, "hello again");
+            JsonNode edited = customer.awaitEvent("message_updated", p -> p.path("message").path("id").asText().equals(messageId));
+            assertThat(payload(edited).path("message").path("message").asText()).isEqualTo("hello again");
+            Api.deleteMessage(agentToken, messageId);
+            customer.awaitEvent("message_deleted", p -> p.path("message_id").asText().equals(messageId)
+                    || p.path("message").path("id").asText().equals(messageId));
+
+            // message_seen -> message_status_update {message_id, status: seen, user_id}
+            String second = Users.send(agent, ticketId, "please confirm").path("message").path("id").asText();
+            customer.awaitEvent("new_message", p -> p.path("message").path("id").asText().equals(second));
+            customer.ack("message_seen", Map.of("ticket_id", ticketId, "message_id", second));
+            JsonNode seen = agent.awaitEvent("message_status_update", p -> p.path("message_id").asText().equals(second));
+            assertThat(payload(seen).path("status").asText()).isEqualTo("seen");
+            assertThat(payload(seen).path("user_id").asText()).isEqualTo(customerId);
+
+            // notification.created -> notification + notification_count {unread} to the user's room
+            JsonNode notification = customer.awaitEvent("notification",
+                    p -> p.path("notification").path("ticket_id").asText().equals(ticketId));
+            assertThat(payload(notification).path("room").asText()).isEqualTo("user:" + customerId);
+            customer.awaitEvent("notification_count", p -> p.path("unread").asLong() >= 1
+                    && p.path("room").asText().equals("user:" + customerId));
+
+            // notification.read -> notification_count with the new full value (never a delta)
+            String notificationId = payload(notification).path("notification").path("id").asText();
+            long unread = customer.ack("mark_notification_read", Map.of("notification_id", notificationId))
+                    .path("unread").asLong();
+            customer.awaitEvent("notification_count", p -> p.path("unread").asLong() == unread
+                    && p.path("notification_ids").toString().contains(notificationId));
+        }
+    }
+}
