@@ -23,7 +23,9 @@ class GatewayServiceReadinessTest {
 
     @Test
     void readyWithRedisAndKafka() {
-        ServiceChecks.assertReady("Redis", "Kafka");
+        // The gateway is ready once its Kafka consumers have joined their group, shortly after start.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> ServiceChecks.assertReady("Redis", "Kafka", "gateway"));
     }
 
     @Test
