@@ -16,6 +16,7 @@ stop_child() {
   kill -KILL "$child" 2>/dev/null
 }
 trap 'stop_child; exit 143' TERM INT
+trap 'stop_child; exit 129' HUP
 
 while kill -0 "$child" 2>/dev/null; do
   read -r -t 1 _

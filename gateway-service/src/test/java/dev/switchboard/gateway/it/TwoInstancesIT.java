@@ -78,6 +78,20 @@ class TwoInstancesIT {
             a.awaitEvent("typing_indicator", p -> p.path("user_id").asText().equals(bId));
             assertThat(a.events("typing_indicator")).noneMatch(p -> p.path("user_id").asText().equals(aId));
             assertThat(b.events("typing_indicator")).noneMatch(p -> p.path("user_id").asText().equals(bId));
+            // A never sent "stopped typing": the gateway turns it off after 6 s without renewal.
+            JsonNode expired = b.awaitFrame(f -> f.path("type").asText().equals("typing_indicator")
+                    && f.path("payload").path("user_id").asText().equals(aId)
+                    && !f.path("payload").path("is_typing").asBoolean(), Duration.ofSeconds(12));
+            assertThat(expired).isNotNull();
+
+            // Presence is merged over A's sockets: busy on one wins over online on the other.
+            a.ack("set_presence", Map.of("status", "busy"));
+            JsonNode busy = b.awaitEvent("presence_update", p -> p.path("user_id").asText().equals(aId));
+            assertThat(busy.path("payload").path("status").asText()).isEqualTo("busy");
+            assertThat(presenceOf(Cluster.gateway2(), aId).path("status").asText()).isEqualTo("busy");
+            a.ack("set_presence", Map.of("status", "online"));
+            b.awaitEvent("presence_update", p -> p.path("user_id").asText().equals(aId)
+                    && p.path("status").asText().equals("online"));
 
             // Both instances list both users.
             JsonNode online = b.ack("get_online_users", Map.of("ticket_id", ticketId));
