@@ -168,6 +168,7 @@ class TwoInstancesIT {
             JsonNode offline = b.awaitFrame(f -> f.path("type").asText().equals("user_offline")
                     && f.path("payload").path("user_id").asText().equals(aId), Duration.ofSeconds(40));
             Duration took = Duration.between(killed, Instant.now());
+            System.out.printf("[figure] user offline %d ms after their gateway instance was SIGKILLed%n", took.toMillis());
             assertThat(offline).isNotNull();
             assertThat(took).isLessThan(Duration.ofSeconds(30));
             assertThat(presenceOf(Cluster.gateway1(), aId).path("online").asBoolean()).isFalse();
