@@ -80,7 +80,7 @@ public class GatewayNode {
     public Uni<Void> open(Session session, Identity identity) {
         hub.add(session);
         if (identity != null) {
-            return establish(session, identity);
+            return establish(session, identity).replaceWithVoid();
         }
         long timer = vertx.setTimer(config.authenticateTimeout().toMillis(), t -> {
             if (!session.authenticated() && session.isOpen()) {
@@ -102,8 +102,8 @@ public class GatewayNode {
         session.close(CLOSE_UNAUTHENTICATED, CLOSE_REASON_UNAUTHENTICATED);
     }
 
-    /** The identity is known: personal and role rooms, presence, then {@code connection}. */
-    public Uni<Void> establish(Session session, Identity identity) {
+    /** The identity is known: personal and role rooms, presence, then {@code connection}, whose payload is returned. */
+    public Uni<ObjectNode> establish(Session session, Identity identity) {
         cancelTimer(session, "authenticate");
         session.identity(identity);
         hub.bindUser(session);
@@ -118,7 +118,7 @@ public class GatewayNode {
                         session.status()))
                 .call(cameOnline -> Uni.join().all(session.rooms().stream()
                         .map(room -> presence.join(session.id(), identity.userId(), room)).toList()).andFailFast())
-                .invoke(cameOnline -> {
+                .map(cameOnline -> {
                     if (cameOnline) {
                         announceToStaff("user_online", identity.userId(), identity.name(), "online");
                     }
@@ -128,8 +128,8 @@ public class GatewayNode {
                     ArrayNode roles = payload.putArray("roles");
                     identity.roles().stream().sorted().forEach(roles::add);
                     session.send(codec.event("connection", payload));
-                })
-                .replaceWithVoid();
+                    return payload;
+                });
     }
 
     /** A refreshed token for the same user replaces the identity and its expiry. */

@@ -56,6 +56,6 @@ public final class LuaScript {
         Request request = Request.cmd(command).arg(script).arg(keys.size());
         keys.forEach(request::arg);
         args.forEach(request::arg);
-        return Uni.createFrom().completionStage(() -> redis.send(request).toCompletionStage());
+        return RedisCommands.send(redis, request);
     }
 }

@@ -167,7 +167,7 @@ public class RedisBroker {
     }
 
     public Uni<Response> send(Request request) {
-        return toUni(redis.send(request));
+        return RedisCommands.send(redis, request);
     }
 
     public boolean connected() {

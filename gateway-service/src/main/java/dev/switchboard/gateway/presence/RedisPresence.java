@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.gateway.broker.LuaScript;
+import dev.switchboard.gateway.broker.RedisCommands;
 import dev.switchboard.gateway.config.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.redis.client.Command;
@@ -144,7 +145,7 @@ public class RedisPresence {
             for (String id : connectionIds.subList(from, Math.min(connectionIds.size(), from + 500))) {
                 zadd.arg(expiry).arg(id);
             }
-            batches.add(Uni.createFrom().completionStage(() -> redis.send(zadd).toCompletionStage()));
+            batches.add(send(zadd));
         }
         return Uni.join().all(batches).andFailFast().replaceWithVoid();
     }
@@ -158,6 +159,6 @@ public class RedisPresence {
     }
 
     private Uni<Response> send(Request request) {
-        return Uni.createFrom().completionStage(() -> redis.send(request).toCompletionStage());
+        return RedisCommands.send(redis, request);
     }
 }

@@ -97,10 +97,6 @@ public class LocalHub {
         return sessions.values();
     }
 
-    public Session session(String id) {
-        return sessions.get(id);
-    }
-
     public List<Session> sessionsOf(String userId) {
         Set<Session> set = users.get(userId);
         return set == null ? List.of() : List.copyOf(set);

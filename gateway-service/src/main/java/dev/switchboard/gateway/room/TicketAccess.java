@@ -68,11 +68,6 @@ public class TicketAccess {
         cache.remove(key(userId, ticketId));
     }
 
-    /** For tests and the admin view: whether a decision is cached. */
-    public int size() {
-        return cache.size();
-    }
-
     public static boolean validTicketId(String ticketId) {
         return TICKET_ID.matcher(ticketId).matches();
     }

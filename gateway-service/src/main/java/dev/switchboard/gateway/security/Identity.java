@@ -15,10 +15,6 @@ public record Identity(String userId, String name, Set<String> roles, Instant ex
         return roles.contains("admin") || roles.contains("agent");
     }
 
-    public boolean isAdmin() {
-        return roles.contains("admin");
-    }
-
     /** The roles that have a room ({@code role:admin}, {@code role:agent}, {@code role:customer}). */
     public Set<String> roomRoles() {
         return roles.stream().filter(KNOWN_ROLES::contains).collect(java.util.stream.Collectors.toUnmodifiableSet());

@@ -3,7 +3,6 @@ package dev.switchboard.gateway.websocket;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.switchboard.gateway.GatewayNode;
-import dev.switchboard.gateway.room.LocalHub;
 import dev.switchboard.gateway.security.UpgradeCheck;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.OnBinaryMessage;
@@ -30,13 +29,11 @@ public class GatewayEndpoint {
     private final GatewayNode node;
     private final RequestHandlers handlers;
     private final FrameCodec codec;
-    private final LocalHub hub;
 
-    public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec, LocalHub hub) {
+    public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec) {
         this.node = node;
         this.handlers = handlers;
         this.codec = codec;
-        this.hub = hub;
     }
 
     @OnOpen
@@ -78,9 +75,8 @@ public class GatewayEndpoint {
         Log.debugf("connection %s: %s", connection.id(), failure.getMessage());
     }
 
-    private Session session(WebSocketConnection connection) {
-        Session session = connection.userData().get(SESSION);
-        return session != null ? session : hub.session(connection.id());
+    private static Session session(WebSocketConnection connection) {
+        return connection.userData().get(SESSION);
     }
 
     public static long framesIn() {

@@ -161,12 +161,7 @@ public class RequestHandlers {
             node.refuse(session, frame.id(), e.getMessage());
             return Uni.createFrom().failure(new AlreadyAnswered());
         }
-        return node.establish(session, identity).map(v -> connectionPayload(session));
-    }
-
-    private JsonNode connectionPayload(Session session) {
-        return codec.object().put("status", "connected").put("user_id", session.userId())
-                .put("session_id", session.id());
+        return node.establish(session, identity).map(JsonNode.class::cast);
     }
 
     private Uni<JsonNode> refreshToken(Session session, ClientFrame frame) {
@@ -395,8 +390,4 @@ public class RequestHandlers {
         }
     }
 
-    /** Used by tests to check that every request type of SPEC §5 has a handler. */
-    public Set<String> types() {
-        return handlers.keySet();
-    }
 }

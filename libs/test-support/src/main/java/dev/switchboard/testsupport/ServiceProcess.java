@@ -97,10 +97,6 @@ public final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
-    public int port() {
-        return port;
-    }
-
     public String httpUrl() {
         return "http://127.0.0.1:" + port;
     }
@@ -109,20 +105,12 @@ public final class ServiceProcess implements AutoCloseable {
         return "ws://127.0.0.1:" + port + "/ws";
     }
 
-    public Path log() {
-        return log;
-    }
-
     public String logText() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }
-    }
-
-    public boolean alive() {
-        return jvm().map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** SIGKILL: the JVM dies at once, without closing a socket or running a shutdown hook. */
