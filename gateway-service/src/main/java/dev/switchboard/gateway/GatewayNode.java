@@ -20,7 +20,10 @@ import dev.switchboard.gateway.room.LocalHub;
 import dev.switchboard.gateway.room.Rooms;
 import dev.switchboard.gateway.room.TicketAccess;
 import dev.switchboard.gateway.security.Identity;
+import dev.switchboard.gateway.websocket.AlreadyAnswered;
+import dev.switchboard.gateway.websocket.ErrorCode;
 import dev.switchboard.gateway.websocket.FrameCodec;
+import dev.switchboard.gateway.websocket.RateLimiter;
 import dev.switchboard.gateway.websocket.Session;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -38,6 +41,8 @@ import io.vertx.core.Vertx;
 public class GatewayNode {
     public static final String CLOSE_REASON_UNAUTHENTICATED = "unauthenticated";
     public static final int CLOSE_UNAUTHENTICATED = 4401;
+    /** Going away: the connection was silent past the idle timeout. */
+    public static final int CLOSE_IDLE = 1001;
 
     private final LocalHub hub;
     private final RedisBroker broker;
@@ -48,6 +53,8 @@ public class GatewayNode {
     private final Vertx vertx;
     private final String instanceId;
     private final List<Long> periodic = new ArrayList<>();
+    private final java.util.concurrent.atomic.LongAdder refusedConnections = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder idleClosed = new java.util.concurrent.atomic.LongAdder();
 
     public GatewayNode(LocalHub hub, RedisBroker broker, RedisPresence presence, TicketAccess access, FrameCodec codec,
             GatewayConfig config, Vertx vertx) {
@@ -63,8 +70,10 @@ public class GatewayNode {
 
     void start(@Observes StartupEvent event) {
         broker.onControl(this::onControl);
+        broker.onReconnect(this::registerAgain);
         periodic.add(vertx.setPeriodic(config.presence().renewEvery().toMillis(), t -> renewLeases()));
         periodic.add(vertx.setPeriodic(config.presence().sweepEvery().toMillis(), t -> sweep()));
+        periodic.add(vertx.setPeriodic(1000, t -> checkSessions()));
         Log.infof("gateway instance %s", instanceId);
     }
 
@@ -80,7 +89,7 @@ public class GatewayNode {
     public Uni<Void> open(Session session, Identity identity) {
         hub.add(session);
         if (identity != null) {
-            return establish(session, identity).replaceWithVoid();
+            return establish(session, identity, null).replaceWithVoid();
         }
         long timer = vertx.setTimer(config.authenticateTimeout().toMillis(), t -> {
             if (!session.authenticated() && session.isOpen()) {
@@ -98,12 +107,16 @@ public class GatewayNode {
 
     /** Answers the request {@code id} (or nothing) with UNAUTHENTICATED and closes with 4401. */
     public void refuse(Session session, JsonNode id, String message) {
-        session.send(codec.error(id, dev.switchboard.gateway.websocket.ErrorCode.UNAUTHENTICATED, message));
+        session.send(codec.error(id, ErrorCode.UNAUTHENTICATED, message));
         session.close(CLOSE_UNAUTHENTICATED, CLOSE_REASON_UNAUTHENTICATED);
     }
 
-    /** The identity is known: personal and role rooms, presence, then {@code connection}, whose payload is returned. */
-    public Uni<ObjectNode> establish(Session session, Identity identity) {
+    /**
+     * The identity is known: personal and role rooms, presence, then {@code connection}, whose
+     * payload is returned. A user over the connection limit gets {@code TOO_MANY_CONNECTIONS}
+     * (answering {@code requestId}) and the socket is closed with 1008.
+     */
+    public Uni<ObjectNode> establish(Session session, Identity identity, JsonNode requestId) {
         cancelTimer(session, "authenticate");
         session.identity(identity);
         hub.bindUser(session);
@@ -113,13 +126,23 @@ public class GatewayNode {
         for (String role : identity.roomRoles()) {
             joins.add(joinLocal(session, Rooms.role(role)));
         }
+        int max = config.limits().maxConnectionsPerUser();
         return Uni.join().all(joins).andFailFast()
                 .chain(() -> presence.connect(session.id(), identity.userId(), identity.name(), instanceId,
-                        session.status()))
-                .call(cameOnline -> Uni.join().all(session.rooms().stream()
+                        session.status(), max))
+                .invoke(result -> {
+                    if (result == RedisPresence.ConnectResult.TOO_MANY_CONNECTIONS) {
+                        refusedConnections.increment();
+                        session.send(codec.error(requestId, ErrorCode.TOO_MANY_CONNECTIONS, "user "
+                                + identity.userId() + " already has " + max + " connections; close one first"));
+                        session.close(RateLimiter.CLOSE_POLICY_VIOLATION, "too many connections");
+                        throw new AlreadyAnswered();
+                    }
+                })
+                .call(result -> Uni.join().all(session.rooms().stream()
                         .map(room -> presence.join(session.id(), identity.userId(), room)).toList()).andFailFast())
-                .map(cameOnline -> {
-                    if (cameOnline) {
+                .map(result -> {
+                    if (result == RedisPresence.ConnectResult.CAME_ONLINE) {
                         announceToStaff("user_online", identity.userId(), identity.name(), "online");
                     }
                     ObjectNode payload = codec.object().put("status", "connected").put("user_id", identity.userId())
@@ -132,10 +155,44 @@ public class GatewayNode {
                 });
     }
 
-    /** A refreshed token for the same user replaces the identity and its expiry. */
-    public void refresh(Session session, Identity identity) {
+    /**
+     * A refreshed token for the same user replaces the identity and its expiry. Roles may have
+     * changed: the role rooms follow, and a user who is no longer staff keeps only the ticket rooms
+     * ticket-service still lets them into (the others end with {@code access_revoked}).
+     */
+    public Uni<Void> refresh(Session session, Identity identity) {
+        Identity before = session.identity();
         session.identity(identity);
         scheduleExpiry(session, identity);
+        java.util.Set<String> oldRoles = java.util.Set.copyOf(before.roomRoles());
+        java.util.Set<String> newRoles = java.util.Set.copyOf(identity.roomRoles());
+        List<Uni<Void>> changes = new ArrayList<>();
+        for (String role : oldRoles) {
+            if (!newRoles.contains(role)) {
+                String room = Rooms.role(role);
+                leaveLocal(session, room);
+                changes.add(presence.leave(session.id(), identity.userId(), room).replaceWithVoid());
+            }
+        }
+        for (String role : newRoles) {
+            if (!oldRoles.contains(role)) {
+                String room = Rooms.role(role);
+                changes.add(joinLocal(session, room)
+                        .chain(() -> presence.join(session.id(), identity.userId(), room)).replaceWithVoid());
+            }
+        }
+        if (before.isStaff() && !identity.isStaff()) {
+            for (String room : List.copyOf(session.rooms())) {
+                String ticketId = Rooms.ticketId(room);
+                if (ticketId != null) {
+                    changes.add(access.require(identity, ticketId).onFailure().recoverWithUni(
+                            e -> e instanceof dev.switchboard.gateway.websocket.ProtocolException
+                                    ? leaveTicket(session, ticketId, "access_revoked")
+                                    : Uni.createFrom().voidItem()));
+                }
+            }
+        }
+        return changes.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(changes).andCollectFailures().replaceWithVoid();
     }
 
     private void scheduleExpiry(Session session, Identity identity) {
@@ -296,6 +353,48 @@ public class GatewayNode {
             broker.publishEphemeral(room, null, frame).subscribe().with(ok -> {
             }, e -> Log.debugf("%s not published: %s", type, e.getMessage()));
         }
+    }
+
+    /**
+     * Redis is back after being unreachable, and may have lost its data (a restart without
+     * persistence): this instance's connections and their rooms are registered again, so presence
+     * stays true. Registering again what Redis still has changes nothing.
+     */
+    private void registerAgain() {
+        List<Session> sessions = hub.sessions().stream().filter(Session::authenticated).toList();
+        Log.infof("Redis is back: registering the presence of %d connections again", sessions.size());
+        for (Session session : sessions) {
+            Identity identity = session.identity();
+            presence.connect(session.id(), identity.userId(), identity.name(), instanceId, session.status(), 0)
+                    .chain(() -> Uni.join().all(session.rooms().stream()
+                            .map(room -> presence.join(session.id(), identity.userId(), room)).toList()).andFailFast())
+                    .subscribe().with(ok -> {
+                    }, e -> Log.warnf("presence of %s not registered again: %s", session.id(), e.getMessage()));
+        }
+    }
+
+    /** Closes clients that have not read for too long (1013) and connections that went silent (idle timeout). */
+    private void checkSessions() {
+        long now = System.currentTimeMillis();
+        long slowAfter = config.limits().slowConsumerTimeout().toMillis();
+        long idleAfter = config.limits().idleTimeout().toMillis();
+        for (Session session : hub.sessions()) {
+            long stalled = session.stalledSince();
+            if (stalled > 0 && now - stalled > slowAfter) {
+                session.closeSlow("outbound queue not drained for " + (now - stalled) / 1000 + " s");
+            } else if (idleAfter > 0 && now - session.lastInbound() > idleAfter && session.isOpen()) {
+                idleClosed.increment();
+                session.close(CLOSE_IDLE, "idle: nothing received for " + (now - session.lastInbound()) / 1000 + " s");
+            }
+        }
+    }
+
+    public long refusedConnections() {
+        return refusedConnections.sum();
+    }
+
+    public long idleClosed() {
+        return idleClosed.sum();
     }
 
     private void renewLeases() {

@@ -9,13 +9,16 @@ import jakarta.enterprise.event.Observes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.gateway.Drain;
 import dev.switchboard.gateway.GatewayNode;
 import dev.switchboard.gateway.broker.RedisBroker;
 import dev.switchboard.gateway.config.GatewayConfig;
 import dev.switchboard.gateway.fanout.EventFanout;
 import dev.switchboard.gateway.room.LocalHub;
+import dev.switchboard.gateway.room.RoomRecovery;
 import dev.switchboard.gateway.websocket.FrameCodec;
 import dev.switchboard.gateway.websocket.GatewayEndpoint;
+import dev.switchboard.gateway.websocket.RateLimiter;
 import dev.switchboard.gateway.websocket.Session;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -40,10 +43,22 @@ public class InstanceStats {
     private final FrameCodec codec;
     private final GatewayConfig config;
     private final Vertx vertx;
+    private final RateLimiter limiter;
+    private final RoomRecovery recovery;
+    private final Drain drain;
     private long timer = -1;
 
+    /** Counters added up over the instances in {@code /api/v1/realtime/stats}. */
+    public static final List<String> COUNTERS = List.of("messages_in", "messages_out", "dropped",
+            "rate_limited_connection", "rate_limited_user", "closed_for_abuse", "connections_refused",
+            "closed_idle", "closed_slow", "low_value_dropped", "queued_frames", "gaps_filled", "resyncs",
+            "recovered_from_log", "recovered_from_history", "duplicates_dropped");
+
     public InstanceStats(LocalHub hub, RedisBroker broker, EventFanout fanout, GatewayNode node, FrameCodec codec,
-            GatewayConfig config, Vertx vertx) {
+            GatewayConfig config, Vertx vertx, RateLimiter limiter, RoomRecovery recovery, Drain drain) {
+        this.limiter = limiter;
+        this.recovery = recovery;
+        this.drain = drain;
         this.hub = hub;
         this.broker = broker;
         this.fanout = fanout;
@@ -78,6 +93,20 @@ public class InstanceStats {
                 .put("room_events_published", broker.published())
                 .put("room_messages_received", broker.received())
                 .put("sockets_with_full_queue", full)
+                .put("queued_frames", hub.sessions().stream().mapToLong(Session::queued).sum())
+                .put("rate_limited_connection", limiter.limitedConnection())
+                .put("rate_limited_user", limiter.limitedUser())
+                .put("closed_for_abuse", limiter.abuseClosed())
+                .put("connections_refused", node.refusedConnections())
+                .put("closed_idle", node.idleClosed())
+                .put("closed_slow", Session.slowClosed())
+                .put("low_value_dropped", Session.droppedLowValue())
+                .put("gaps_filled", broker.gapsFilled())
+                .put("resyncs", broker.resyncs() + recovery.resyncs())
+                .put("recovered_from_log", recovery.recoveredFromLog())
+                .put("recovered_from_history", recovery.recoveredFromHistory())
+                .put("duplicates_dropped", broker.duplicatesDropped())
+                .put("draining", drain.draining())
                 .put("updated_at", System.currentTimeMillis());
         return stats;
     }

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.gateway.GatewayNode;
+import dev.switchboard.gateway.config.GatewayConfig;
 import dev.switchboard.gateway.broker.RedisBroker;
 import dev.switchboard.gateway.presence.RedisPresence;
 import dev.switchboard.gateway.room.Rooms;
@@ -41,8 +42,15 @@ public class RealtimeResource {
     private final GatewayNode node;
     private final FrameCodec codec;
 
+    private final GatewayConfig config;
+    private final int maxMessageSize;
+
     public RealtimeResource(InstanceStats stats, RedisPresence presence, RedisBroker broker, GatewayNode node,
-            FrameCodec codec) {
+            FrameCodec codec, GatewayConfig config,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.websockets-next.server.max-message-size",
+                    defaultValue = "65536") int maxMessageSize) {
+        this.config = config;
+        this.maxMessageSize = maxMessageSize;
         this.stats = stats;
         this.presence = presence;
         this.broker = broker;
@@ -61,19 +69,40 @@ public class RealtimeResource {
                     .put("connections", totals[2])
                     .put("instance", node.instanceId());
             ArrayNode list = body.putArray("instances");
-            long in = 0;
-            long out = 0;
-            long dropped = 0;
+            long[] sums = new long[InstanceStats.COUNTERS.size()];
             for (JsonNode i : instances) {
                 list.add(i);
-                in += i.path("messages_in").asLong();
-                out += i.path("messages_out").asLong();
-                dropped += i.path("dropped").asLong();
+                for (int c = 0; c < sums.length; c++) {
+                    sums[c] += i.path(InstanceStats.COUNTERS.get(c)).asLong();
+                }
             }
-            body.put("messages_in", in).put("messages_out", out).put("dropped", dropped);
+            for (int c = 0; c < sums.length; c++) {
+                body.put(InstanceStats.COUNTERS.get(c), sums[c]);
+            }
+            body.set("limits", limits());
             body.set("this_instance", stats.local());
             return body;
         });
+    }
+
+    /** The limits in force (SPEC §7), as configured. */
+    private ObjectNode limits() {
+        GatewayConfig.Limits l = config.limits();
+        ObjectNode limits = codec.object()
+                .put("messages_per_second", l.messagesPerSecond())
+                .put("messages_burst", l.messagesBurst())
+                .put("user_messages_per_second", l.userMessagesPerSecond())
+                .put("user_messages_burst", l.userMessagesBurst())
+                .put("abuse_close_after", l.abuseCloseAfter())
+                .put("max_connections_per_user", l.maxConnectionsPerUser())
+                .put("max_message_bytes", maxMessageSize)
+                .put("outbound_queue_frames", l.outboundQueue())
+                .put("slow_consumer_timeout_ms", l.slowConsumerTimeout().toMillis())
+                .put("idle_timeout_ms", l.idleTimeout().toMillis())
+                .put("room_log_max_events", config.roomLog().maxEvents())
+                .put("room_log_max_age_s", config.roomLog().maxAge().toSeconds())
+                .put("room_index_max_events", config.roomLog().indexMaxEvents());
+        return limits;
     }
 
     @GET

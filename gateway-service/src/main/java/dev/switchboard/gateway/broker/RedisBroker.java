@@ -46,8 +46,12 @@ public class RedisBroker {
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
+    private final RoomSequencer sequencer;
     private volatile Consumer<String> controlHandler = message -> {
     };
+    private volatile Runnable reconnectHandler = () -> {
+    };
+    private volatile boolean everConnected;
     private volatile RedisConnection subscriber;
     private volatile boolean stopping;
 
@@ -56,6 +60,7 @@ public class RedisBroker {
         this.vertx = vertx;
         this.hub = hub;
         this.config = config;
+        this.sequencer = new RoomSequencer(hub, (room, span) -> range(room, span[0], span[1]), this::position);
     }
 
     void start(@jakarta.enterprise.event.Observes StartupEvent event) {
@@ -74,6 +79,11 @@ public class RedisBroker {
         this.controlHandler = handler;
     }
 
+    /** Called when the subscriber connection is back after Redis was unreachable (it may have lost its data). */
+    public void onReconnect(Runnable handler) {
+        this.reconnectHandler = handler;
+    }
+
     /**
      * Appends a room event to the room log and publishes it. The frame is
      * {@code {"type", "payload": {"room", "seq", "event_id", ...payload fields}}}.
@@ -82,66 +92,108 @@ public class RedisBroker {
      * @return the event's seq, or 0 when the event id was seen before (a redelivery)
      */
     public Uni<Long> publishRoomEvent(String room, String type, String eventId, String payloadJson, String excludeUser) {
+        return publishRoomEvent(room, type, eventId, payloadJson, null, null, excludeUser);
+    }
+
+    /**
+     * As above; a ticket room's event also goes into the room's long index, as {@code indexPayloadJson}
+     * when given (a chat message reduced to its id, {@code messageId}, which chat-service keeps).
+     */
+    public Uni<Long> publishRoomEvent(String room, String type, String eventId, String payloadJson,
+            String indexPayloadJson, String messageId, String excludeUser) {
         String prefix = "{\"type\":\"" + quote(type) + "\",\"payload\":{\"room\":\"" + quote(room) + "\",\"seq\":";
-        String body = payloadJson.trim();
-        String rest = body.length() <= 2 ? "}" : "," + body.substring(1);
-        String suffix = ",\"event_id\":\"" + quote(eventId) + "\"" + rest + "}";
+        String suffix = suffix(eventId, payloadJson);
+        String indexSuffix = indexPayloadJson == null ? "" : suffix(eventId, indexPayloadJson);
         long maxAge = Math.max(1, config.roomLog().maxAge().toSeconds());
+        boolean indexed = room.startsWith("ticket:") && config.roomLog().indexMaxEvents() > 0;
         return publishScript.run(redis,
-                List.of(seqKey(room), logKey(room), "sb:{" + room + "}:dedup:" + eventId),
+                List.of(seqKey(room), logKey(room), "sb:{" + room + "}:dedup:" + eventId, epochKey(room),
+                        indexKey(room)),
                 List.of(CHANNEL_PREFIX + room, prefix, suffix, String.valueOf(config.roomLog().maxEvents()),
-                        String.valueOf(maxAge), excludeUser == null ? "" : excludeUser))
+                        String.valueOf(maxAge), excludeUser == null ? "" : excludeUser, newEpoch(), indexSuffix,
+                        messageId == null ? "" : messageId,
+                        indexed ? String.valueOf(config.roomLog().indexMaxEvents()) : "0"))
                 .map(Response::toLong)
                 .invoke(seq -> published.increment());
+    }
+
+    private static String suffix(String eventId, String payloadJson) {
+        String body = payloadJson.trim();
+        String rest = body.length() <= 2 ? "}" : "," + body.substring(1);
+        return ",\"event_id\":\"" + quote(eventId) + "\"" + rest + "}";
+    }
+
+    /** A fresh epoch for a room whose seq series starts (again). */
+    private static String newEpoch() {
+        return Long.toString(System.currentTimeMillis(), 36) + "-"
+                + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     }
 
     /** Publishes a signal that is delivered to the room's members now and never stored. */
     public Uni<Void> publishEphemeral(String room, String excludeUser, String frame) {
         return send(Request.cmd(Command.PUBLISH).arg(CHANNEL_PREFIX + room)
-                .arg("0|" + (excludeUser == null ? "" : excludeUser) + "|" + frame)).replaceWithVoid();
+                .arg("0||" + (excludeUser == null ? "" : excludeUser) + "|" + frame)).replaceWithVoid();
     }
 
     public Uni<Void> publishControl(String message) {
         return send(Request.cmd(Command.PUBLISH).arg(CONTROL_CHANNEL).arg(message)).replaceWithVoid();
     }
 
-    /** The seq of the room's latest event, 0 when it has none. */
-    public Uni<Long> currentSeq(String room) {
-        return send(Request.cmd(Command.GET).arg(seqKey(room))).map(r -> r == null ? 0L : r.toLong());
+    /** The room's latest seq (0 when it has none) and the epoch of its seq series (null then). */
+    public record Position(long seq, String epoch) {
     }
 
-    /** Room events after a seq, from the room log; {@code complete} is false when the log no longer reaches back. */
-    public record Replay(boolean complete, long currentSeq, List<String> frames) {
-    }
-
-    public Uni<Replay> replay(String room, long since) {
-        return currentSeq(room).chain(current -> {
-            if (since > current) {
-                return Uni.createFrom().item(new Replay(false, current, List.of()));
-            }
-            if (since == current) {
-                return Uni.createFrom().item(new Replay(true, current, List.of()));
-            }
-            Request range = Request.cmd(Command.XRANGE).arg(logKey(room)).arg((since + 1) + "-0").arg("+");
-            return send(range).map(entries -> {
-                List<String> frames = new java.util.ArrayList<>();
-                long first = -1;
-                long last = since;
-                for (Response entry : entries) {
-                    long seq = Long.parseLong(entry.get(0).toString().split("-")[0]);
-                    if (first < 0) {
-                        first = seq;
-                    }
-                    if (seq > current) {
-                        break;
-                    }
-                    frames.add(entry.get(1).get(1).toString());
-                    last = seq;
-                }
-                boolean complete = first == since + 1 && last == current;
-                return new Replay(complete, current, complete ? frames : List.of());
-            });
+    public Uni<Position> position(String room) {
+        return send(Request.cmd(Command.MGET).arg(seqKey(room)).arg(epochKey(room))).map(r -> {
+            Response seq = r.get(0);
+            Response epoch = r.get(1);
+            return new Position(seq == null ? 0L : seq.toLong(), epoch == null ? null : epoch.toString());
         });
+    }
+
+    /** A room log entry: the event's seq and its frame. */
+    public record LogEntry(long seq, String frame) {
+    }
+
+    /** Room log entries with {@code from <= seq <= to}, in order (those trimmed away are missing). */
+    public Uni<List<LogEntry>> range(String room, long from, long to) {
+        return send(Request.cmd(Command.XRANGE).arg(logKey(room)).arg(from + "-0").arg(to + "-0")).map(entries -> {
+            List<LogEntry> out = new java.util.ArrayList<>();
+            for (Response entry : entries) {
+                out.add(new LogEntry(seqOf(entry), entry.get(1).get(1).toString()));
+            }
+            return out;
+        });
+    }
+
+    /** An entry of a ticket room's long index: the frame, or a stub whose chat message is to be fetched. */
+    public record IndexEntry(long seq, String frame, String messageId) {
+    }
+
+    public Uni<List<IndexEntry>> indexRange(String room, long from, long to) {
+        return send(Request.cmd(Command.XRANGE).arg(indexKey(room)).arg(from + "-0").arg(to + "-0")).map(entries -> {
+            List<IndexEntry> out = new java.util.ArrayList<>();
+            for (Response entry : entries) {
+                Response fields = entry.get(1);
+                String frame = null;
+                String messageId = null;
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    String name = fields.get(i).toString();
+                    if (name.equals("f")) {
+                        frame = fields.get(i + 1).toString();
+                    } else if (name.equals("m")) {
+                        messageId = fields.get(i + 1).toString();
+                    }
+                }
+                out.add(new IndexEntry(seqOf(entry), frame, messageId == null || messageId.isEmpty() ? null : messageId));
+            }
+            return out;
+        });
+    }
+
+    private static long seqOf(Response entry) {
+        String id = entry.get(0).toString();
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
 
     /** Makes this instance receive the room's events; completes once Redis has confirmed. */
@@ -159,6 +211,7 @@ public class RedisBroker {
             return; // a member joined again in the meantime
         }
         subscribed.remove(room);
+        sequencer.forget(room);
         RedisConnection c = subscriber;
         if (c != null) {
             c.send(Request.cmd(Command.UNSUBSCRIBE).arg(CHANNEL_PREFIX + room))
@@ -190,6 +243,26 @@ public class RedisBroker {
         return "sb:{" + room + "}:log";
     }
 
+    public static String epochKey(String room) {
+        return "sb:{" + room + "}:epoch";
+    }
+
+    public static String indexKey(String room) {
+        return "sb:{" + room + "}:idx";
+    }
+
+    public long gapsFilled() {
+        return sequencer.gapsFilled();
+    }
+
+    public long resyncs() {
+        return sequencer.resyncs();
+    }
+
+    public long duplicatesDropped() {
+        return sequencer.duplicates();
+    }
+
     private void connectSubscriber(Duration retryIn) {
         if (stopping) {
             return;
@@ -209,6 +282,15 @@ public class RedisBroker {
             connection.send(subscribe).onSuccess(r -> {
                 subscriber = connection;
                 Log.infof("subscribed to Redis pub/sub (%d rooms)", subscribed.size());
+                if (everConnected) {
+                    sequencer.catchUp();
+                    try {
+                        reconnectHandler.run();
+                    } catch (RuntimeException e) {
+                        Log.errorf(e, "after the Redis reconnect");
+                    }
+                }
+                everConnected = true;
             }).onFailure(e -> {
                 connection.close();
                 retry(retryIn, e);
@@ -243,13 +325,23 @@ public class RedisBroker {
             return;
         }
         received.increment();
+        // seq|epoch|excludeUser|frame (seq 0 and no epoch for an ephemeral signal)
         int first = message.indexOf('|');
-        int second = message.indexOf('|', first + 1);
-        if (first < 0 || second < 0) {
+        int second = first < 0 ? -1 : message.indexOf('|', first + 1);
+        int third = second < 0 ? -1 : message.indexOf('|', second + 1);
+        if (third < 0) {
             return;
         }
-        String exclude = second == first + 1 ? null : message.substring(first + 1, second);
-        hub.deliver(channel.substring(CHANNEL_PREFIX.length()), exclude, message.substring(second + 1));
+        long seq;
+        try {
+            seq = Long.parseLong(message, 0, first, 10);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        String epoch = message.substring(first + 1, second);
+        String exclude = third == second + 1 ? null : message.substring(second + 1, third);
+        sequencer.onMessage(channel.substring(CHANNEL_PREFIX.length()), seq, epoch, exclude,
+                message.substring(third + 1));
     }
 
     private static String quote(String s) {

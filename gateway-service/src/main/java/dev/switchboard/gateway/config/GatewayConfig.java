@@ -45,6 +45,10 @@ public interface GatewayConfig {
 
     RoomLog roomLog();
 
+    Limits limits();
+
+    Drain drain();
+
     interface Presence {
         /** A connection's lease in Redis; an instance that dies stops renewing, and its users go offline. */
         @WithDefault("15s")
@@ -71,5 +75,65 @@ public interface GatewayConfig {
         /** A room log not written to for this long expires. */
         @WithDefault("24h")
         Duration maxAge();
+
+        /**
+         * Entries kept per ticket room in the long index that recovery falls back on once the log
+         * no longer reaches back: every event, with chat messages as references to chat-service.
+         */
+        @WithDefault("20000")
+        int indexMaxEvents();
+
+        /** Pages of 100 messages read from chat-service at most to fill one recovery from the index. */
+        @WithDefault("30")
+        int historyPages();
+    }
+
+    /** Limits per connection and per user (SPEC §7); all reported in /api/v1/realtime/stats. */
+    interface Limits {
+        /** Requests a connection may send per second, on average (token bucket). */
+        @WithDefault("20")
+        int messagesPerSecond();
+
+        /** Requests a connection may send in a burst. */
+        @WithDefault("40")
+        int messagesBurst();
+
+        /** Requests a user may send per second over all their connections on every instance (Redis). */
+        @WithDefault("50")
+        int userMessagesPerSecond();
+
+        @WithDefault("100")
+        int userMessagesBurst();
+
+        /** Requests refused with RATE_LIMITED within 10 s after which the connection is closed (1008). */
+        @WithDefault("50")
+        int abuseCloseAfter();
+
+        /** Open connections per user over every instance; 0 for no limit. */
+        @WithDefault("20")
+        int maxConnectionsPerUser();
+
+        /** Frames waiting for a slow client beyond the socket's own buffer; more and it is closed (1013). */
+        @WithDefault("1024")
+        int outboundQueue();
+
+        /** A client whose outbound queue has not drained for this long is closed (1013). */
+        @WithDefault("10s")
+        Duration slowConsumerTimeout();
+
+        /** A connection from which nothing (not even a pong to the auto-ping) arrives for this long is closed. */
+        @WithDefault("75s")
+        Duration idleTimeout();
+    }
+
+    /** Graceful shutdown (SIGTERM): clients are told to reconnect elsewhere, spread over a window. */
+    interface Drain {
+        /** Closes (1012) are spread over this window, so clients do not all reconnect at once. */
+        @WithDefault("5s")
+        Duration window();
+
+        /** The most a client is told to wait before reconnecting (a random delay up to this is sent). */
+        @WithDefault("1s")
+        Duration reconnectJitter();
     }
 }

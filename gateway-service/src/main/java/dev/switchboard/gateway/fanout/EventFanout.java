@@ -68,7 +68,7 @@ public class EventFanout {
                 .onItem().transformToUniAndConcatenate(broker::publishControl).collect().last().replaceWithVoid();
         Uni<Void> events = Multi.createFrom().iterable(routing.events())
                 .onItem().transformToUniAndConcatenate(e -> broker.publishRoomEvent(e.room(), e.type(), e.eventId(),
-                        e.payloadJson(), null))
+                        e.payloadJson(), e.indexPayloadJson(), e.messageId(), null))
                 .collect().last().replaceWithVoid();
         // Redis being down is not the record's fault: keep retrying (the partition waits) rather than dead-letter it.
         return controls.chain(() -> events)

@@ -132,7 +132,15 @@ public class EventRouter {
         String ticketId = required(event, "ticket_id");
         ObjectNode payload = codec.object().put("ticket_id", ticketId);
         copy(event, payload, "message", "message_id");
-        return single(Rooms.ticket(ticketId), type, ceId, payload);
+        String messageId = event.path("message").path("id").asText(null);
+        if (messageId == null || type.equals("message_deleted")) {
+            return single(Rooms.ticket(ticketId), type, ceId, payload);
+        }
+        // The long index keeps the message as a reference: chat-service has its body.
+        ObjectNode stub = payload.deepCopy();
+        stub.putObject("message").put("id", messageId);
+        return new Routing(List.of(new RoomEvent(Rooms.ticket(ticketId), type, ceId, codec.write(payload),
+                codec.write(stub), messageId)), List.of());
     }
 
     private Routing seen(String ceId, JsonNode event) {

@@ -11,25 +11,33 @@ import dev.switchboard.gateway.fanout.KafkaReadiness;
 
 /**
  * Ready when this instance receives room events (its Redis pub/sub connection is up) and its
- * Kafka consumers have joined the group, so an event sent from now on reaches its sockets.
+ * Kafka consumers have joined the group, so an event sent from now on reaches its sockets; not
+ * ready while it drains on shutdown. Redis or Kafka being down makes the instance not ready, never
+ * stops it: its open sockets go on being served (pings, what needs neither) and it catches up when
+ * they are back.
  */
 @Readiness
 @ApplicationScoped
 public class GatewayReadiness implements HealthCheck {
     private final RedisBroker broker;
     private final KafkaReadiness kafka;
+    private final dev.switchboard.gateway.Drain drain;
 
-    public GatewayReadiness(RedisBroker broker, @io.smallrye.common.annotation.Identifier("gateway-rebalance") KafkaReadiness kafka) {
+    public GatewayReadiness(RedisBroker broker,
+            @io.smallrye.common.annotation.Identifier("gateway-rebalance") KafkaReadiness kafka,
+            dev.switchboard.gateway.Drain drain) {
         this.broker = broker;
         this.kafka = kafka;
+        this.drain = drain;
     }
 
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("gateway")
-                .status(broker.connected() && kafka.allJoined())
+                .status(broker.connected() && kafka.allJoined() && !drain.draining())
                 .withData("redis-pubsub", broker.connected())
                 .withData("kafka-group-joined", kafka.allJoined())
+                .withData("draining", drain.draining())
                 .build();
     }
 }

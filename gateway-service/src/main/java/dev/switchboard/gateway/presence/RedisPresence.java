@@ -56,12 +56,27 @@ public class RedisPresence {
         }
     }
 
-    /** @return whether the user has just come online (announce user_online) */
-    public Uni<Boolean> connect(String connectionId, String userId, String name, String instance, String status) {
+    /** What registering a connection found: the user just came online, was online already, or has too many connections. */
+    public enum ConnectResult {
+        CAME_ONLINE, ALREADY_ONLINE, TOO_MANY_CONNECTIONS
+    }
+
+    /**
+     * Registers a connection (again, after Redis lost its data, is fine).
+     *
+     * @param maxConnections the most connections a user may have on all instances together, 0 for no limit
+     */
+    public Uni<ConnectResult> connect(String connectionId, String userId, String name, String instance, String status,
+            int maxConnections) {
         long now = System.currentTimeMillis();
         return connect.run(redis, List.of(), List.of(connectionId, userId, name, instance, status,
-                String.valueOf(now + config.presence().lease().toMillis()), String.valueOf(now)))
-                .map(r -> r.get(0).toInteger() == 1);
+                String.valueOf(now + config.presence().lease().toMillis()), String.valueOf(now),
+                String.valueOf(maxConnections)))
+                .map(r -> switch (r.get(0).toInteger()) {
+                    case 1 -> ConnectResult.CAME_ONLINE;
+                    case -1 -> ConnectResult.TOO_MANY_CONNECTIONS;
+                    default -> ConnectResult.ALREADY_ONLINE;
+                });
     }
 
     /** Takes the connection out of its rooms; the user goes offline after the delay unless they come back. */

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.gateway.websocket.FrameCodec;
 import dev.switchboard.gateway.websocket.Session;
 
 /**
@@ -21,6 +24,11 @@ public class LocalHub {
     private final Map<String, Set<Session>> rooms = new ConcurrentHashMap<>();
     private final Map<String, Set<Session>> users = new ConcurrentHashMap<>();
     private final LongAdder delivered = new LongAdder();
+    private final FrameCodec codec;
+
+    public LocalHub(FrameCodec codec) {
+        this.codec = codec;
+    }
 
     public void add(Session session) {
         sessions.put(session.id(), session);
@@ -75,8 +83,12 @@ public class LocalHub {
         return rooms.containsKey(room);
     }
 
-    /** Writes one encoded frame to every local member of the room except the connections of {@code excludeUser}. */
-    public int deliver(String room, String excludeUser, String frame) {
+    /**
+     * Writes one encoded frame to every local member of the room except the connections of
+     * {@code excludeUser}; a room event ({@code seq > 0}) waits for a member whose recovery of the
+     * room is under way, an ephemeral one ({@code seq == 0}) is the first to go under pressure.
+     */
+    public int deliver(String room, long seq, String excludeUser, String frame) {
         Set<Session> members = rooms.get(room);
         if (members == null) {
             return 0;
@@ -86,11 +98,30 @@ public class LocalHub {
             if (excludeUser != null && excludeUser.equals(s.userId())) {
                 continue;
             }
-            s.send(frame);
+            s.deliver(room, seq, frame);
             n++;
         }
         delivered.add(n);
         return n;
+    }
+
+    /**
+     * Tells the room's local members that they cannot continue from what they have
+     * ({@code resync_required}): the room log no longer reaches back, or its epoch changed.
+     */
+    public void resync(String room, String epoch, long seq) {
+        Set<Session> members = rooms.get(room);
+        if (members == null) {
+            return;
+        }
+        ObjectNode payload = codec.object().put("room", room);
+        String ticketId = Rooms.ticketId(room);
+        if (ticketId != null) {
+            payload.put("ticket_id", ticketId);
+        }
+        payload.put("epoch", epoch).put("seq", seq);
+        String frame = codec.event("resync_required", payload);
+        members.forEach(s -> s.send(frame));
     }
 
     public Collection<Session> sessions() {

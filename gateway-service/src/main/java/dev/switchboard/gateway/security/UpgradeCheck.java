@@ -26,14 +26,20 @@ public class UpgradeCheck implements HttpUpgradeCheck {
     private final TokenVerifier verifier;
     private final List<String> allowedOrigins;
 
-    public UpgradeCheck(TokenVerifier verifier, GatewayConfig config) {
+    private final dev.switchboard.gateway.Drain drain;
+
+    public UpgradeCheck(TokenVerifier verifier, GatewayConfig config, dev.switchboard.gateway.Drain drain) {
         this.verifier = verifier;
+        this.drain = drain;
         this.allowedOrigins = config.allowedOrigins().stream().map(String::trim).toList();
     }
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         HttpServerRequest request = context.httpRequest();
+        if (drain.draining()) {
+            return CheckResult.rejectUpgrade(503); // shutting down: the load balancer sends the client elsewhere
+        }
         String origin = request.getHeader(HttpHeaders.ORIGIN);
         if (!originAllowed(origin, request.getHeader(HttpHeaders.HOST))) {
             Log.infof("WebSocket upgrade refused: origin %s is not allowed", origin);

@@ -22,6 +22,8 @@ public enum ErrorCode {
     CONFLICT,
     /** Too many requests; slow down. */
     RATE_LIMITED,
+    /** The user already has the most connections allowed (the new one is closed with 1008). */
+    TOO_MANY_CONNECTIONS,
     /** A service the request needs is down or too slow; try again later. */
     UNAVAILABLE,
     /** A bug on our side; the request was not carried out. */

@@ -9,6 +9,7 @@ import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
@@ -29,22 +30,28 @@ public class GatewayEndpoint {
     private final GatewayNode node;
     private final RequestHandlers handlers;
     private final FrameCodec codec;
+    private final RateLimiter limiter;
+    private final int queueLimit;
 
-    public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec) {
+    public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec, RateLimiter limiter,
+            dev.switchboard.gateway.config.GatewayConfig config) {
         this.node = node;
         this.handlers = handlers;
         this.codec = codec;
+        this.limiter = limiter;
+        this.queueLimit = config.limits().outboundQueue();
     }
 
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection connection) {
-        Session session = new Session(connection);
+        Session session = new Session(connection, queueLimit, limiter.newBucket());
         connection.userData().put(SESSION, session);
         return node.open(session, connection.userData().get(UpgradeCheck.IDENTITY))
+                .onFailure(AlreadyAnswered.class).recoverWithNull()
                 .onFailure().invoke(e -> {
                     Log.warnf("connection %s could not be set up: %s", connection.id(), e.getMessage());
                     session.send(codec.error(null, ErrorCode.UNAVAILABLE, "the gateway cannot serve you right now"));
-                    session.close(1011, "setup failed");
+                    session.close(1013, "try again later");
                 })
                 .onFailure().recoverWithNull();
     }
@@ -52,14 +59,26 @@ public class GatewayEndpoint {
     @OnTextMessage
     public Uni<Void> onText(WebSocketConnection connection, String text) {
         FRAMES_IN.increment();
-        return handlers.handle(session(connection), text);
+        Session session = session(connection);
+        session.touched();
+        return handlers.handle(session, text);
     }
 
     @OnBinaryMessage
     public void onBinary(WebSocketConnection connection, Buffer data) {
         FRAMES_IN.increment();
+        session(connection).touched();
         session(connection).send(codec.error(null, ErrorCode.BINARY_NOT_SUPPORTED,
                 "binary frames are not part of switchboard.v1; send JSON text frames"));
+    }
+
+    /** The answer to the auto-ping: the client is alive even if it sends nothing. */
+    @OnPongMessage
+    public void onPong(WebSocketConnection connection, Buffer data) {
+        Session session = connection.userData().get(SESSION);
+        if (session != null) {
+            session.touched();
+        }
     }
 
     @OnClose

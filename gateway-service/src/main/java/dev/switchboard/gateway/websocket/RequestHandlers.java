@@ -1,5 +1,7 @@
 package dev.switchboard.gateway.websocket;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,12 +13,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.gateway.GatewayNode;
-import dev.switchboard.gateway.broker.RedisBroker;
 import dev.switchboard.gateway.client.ChatClient;
 import dev.switchboard.gateway.client.NotificationClient;
 import dev.switchboard.gateway.client.ServiceCalls;
 import dev.switchboard.gateway.client.TicketClient;
 import dev.switchboard.gateway.config.GatewayConfig;
+import dev.switchboard.gateway.room.RoomRecovery;
 import dev.switchboard.gateway.room.Rooms;
 import dev.switchboard.gateway.room.TicketAccess;
 import dev.switchboard.gateway.security.Identity;
@@ -38,12 +40,15 @@ public class RequestHandlers {
     private final FrameCodec codec;
     private final TokenVerifier verifier;
     private final TicketAccess access;
-    private final RedisBroker broker;
     private final ServiceCalls calls;
     private final TicketClient tickets;
     private final ChatClient chat;
     private final NotificationClient notifications;
     private final GatewayConfig config;
+    private final RoomRecovery recovery;
+    private final RateLimiter limiter;
+    /** A handler's result when it has sent the ack itself (to send events right after it). */
+    private static final JsonNode ANSWERED = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
 
     private interface Handler {
         Uni<JsonNode> handle(Session session, ClientFrame frame);
@@ -71,18 +76,20 @@ public class RequestHandlers {
             Map.entry("ping", this::ping));
 
     public RequestHandlers(GatewayNode node, FrameCodec codec, TokenVerifier verifier, TicketAccess access,
-            RedisBroker broker, ServiceCalls calls, @RestClient TicketClient tickets, @RestClient ChatClient chat,
-            @RestClient NotificationClient notifications, GatewayConfig config) {
+            ServiceCalls calls, @RestClient TicketClient tickets, @RestClient ChatClient chat,
+            @RestClient NotificationClient notifications, GatewayConfig config, RoomRecovery recovery,
+            RateLimiter limiter) {
         this.node = node;
         this.codec = codec;
         this.verifier = verifier;
         this.access = access;
-        this.broker = broker;
         this.calls = calls;
         this.tickets = tickets;
         this.chat = chat;
         this.notifications = notifications;
         this.config = config;
+        this.recovery = recovery;
+        this.limiter = limiter;
     }
 
     /** Decodes a text frame, runs its handler and answers a request that has an id with exactly one ack or error. */
@@ -106,21 +113,38 @@ public class RequestHandlers {
             return fail(session, frame, new ProtocolException(ErrorCode.UNAUTHENTICATED,
                     "send authenticate {token} first"));
         }
-        Uni<JsonNode> result;
-        try {
-            result = handler.handle(session, frame);
-        } catch (ProtocolException e) {
-            return fail(session, frame, e);
-        }
-        return result.onItemOrFailure().transformToUni((payload, failure) -> {
-            if (failure != null) {
-                return fail(session, frame, failure);
+        return limiter.acquire(session).chain(refused -> {
+            if (refused != null) {
+                return rateLimited(session, frame, refused);
             }
-            if (frame.hasId()) {
-                session.send(codec.ack(frame.id(), payload == null ? codec.object() : payload));
+            Uni<JsonNode> result;
+            try {
+                result = handler.handle(session, frame);
+            } catch (ProtocolException e) {
+                return fail(session, frame, e);
             }
-            return Uni.createFrom().voidItem();
+            return result.onItemOrFailure().transformToUni((payload, failure) -> {
+                if (failure != null) {
+                    return fail(session, frame, failure);
+                }
+                if (frame.hasId() && payload != ANSWERED) {
+                    session.send(codec.ack(frame.id(), payload == null ? codec.object() : payload));
+                }
+                return Uni.createFrom().voidItem();
+            });
         });
+    }
+
+    private Uni<Void> rateLimited(Session session, ClientFrame frame, RateLimiter.Verdict verdict) {
+        GatewayConfig.Limits limits = config.limits();
+        String message = verdict == RateLimiter.Verdict.CONNECTION
+                ? "more than " + limits.messagesPerSecond() + " requests per second on this connection; slow down"
+                : "more than " + limits.userMessagesPerSecond() + " requests per second from this user; slow down";
+        session.send(codec.error(frame.id(), ErrorCode.RATE_LIMITED, message));
+        if (limiter.abusive(session)) {
+            session.close(RateLimiter.CLOSE_POLICY_VIOLATION, "rate limit exceeded again and again");
+        }
+        return Uni.createFrom().voidItem();
     }
 
     private Uni<Void> fail(Session session, ClientFrame frame, Throwable failure) {
@@ -161,7 +185,7 @@ public class RequestHandlers {
             node.refuse(session, frame.id(), e.getMessage());
             return Uni.createFrom().failure(new AlreadyAnswered());
         }
-        return node.establish(session, identity).map(JsonNode.class::cast);
+        return node.establish(session, identity, frame.id()).map(JsonNode.class::cast);
     }
 
     private Uni<JsonNode> refreshToken(Session session, ClientFrame frame) {
@@ -174,36 +198,56 @@ public class RequestHandlers {
         if (!identity.userId().equals(session.userId())) {
             throw new ProtocolException(ErrorCode.UNAUTHENTICATED, "the new token is for another user");
         }
-        node.refresh(session, identity);
-        return Uni.createFrom().item(codec.object().put("expires_at", identity.expiresAt().toString()));
+        return node.refresh(session, identity)
+                .map(v -> codec.object().put("expires_at", identity.expiresAt().toString()));
     }
 
+    /**
+     * Joins a ticket room. With {@code since} (and the {@code epoch} the client got with it), the
+     * events it missed follow the answer, in order, before any live one; otherwise the latest
+     * messages follow as {@code messages_history}. Live events of the room wait meanwhile.
+     */
     private Uni<JsonNode> joinTicket(Session session, ClientFrame frame) {
         String ticketId = frame.requireId("ticket_id");
         Long since = frame.optionalLong("since");
+        if (since != null && since < 0) {
+            throw ProtocolException.invalid("payload.since must be a seq (0 or more)");
+        }
+        String epoch = frame.optionalString("epoch");
         String room = Rooms.ticket(ticketId);
-        return access.require(session.identity(), ticketId)
-                .chain(() -> node.joinTicket(session, ticketId))
-                .chain(() -> since == null
-                        ? broker.currentSeq(room).map(seq -> new RedisBroker.Replay(false, seq, java.util.List.of()))
-                        : broker.replay(room, since))
-                .chain(replay -> node.onlineUsers(room).map(users -> {
-                    ObjectNode payload = codec.object().put("ticket_id", ticketId).put("room", room)
-                            .put("seq", replay.currentSeq()).put("recovered", since != null && replay.complete());
-                    payload.set("online_users", users);
-                    session.send(codec.event("joined_ticket", payload));
-                    if (since != null) {
-                        if (replay.complete()) {
-                            replay.frames().forEach(session::send);
-                        } else {
-                            session.send(codec.event("resync_required", codec.object().put("room", room)
-                                    .put("ticket_id", ticketId).put("seq", replay.currentSeq())));
+        return access.require(session.identity(), ticketId).chain(() -> {
+            session.beginRecovery(room);
+            return node.joinTicket(session, ticketId)
+                    .chain(() -> since == null ? recovery.position(room)
+                            : recovery.recover(session.identity(), ticketId, room, since, epoch))
+                    .chain(result -> node.onlineUsers(room).map(users -> {
+                        ObjectNode payload = codec.object().put("ticket_id", ticketId).put("room", room)
+                                .put("seq", result.seq()).put("epoch", result.epoch())
+                                .put("recovered", since != null && result.recovered());
+                        if (since != null && result.recovered()) {
+                            payload.put("recovered_events", result.frames().size());
                         }
-                    } else {
-                        sendHistory(session, ticketId, room);
-                    }
-                    return payload;
-                }));
+                        payload.set("online_users", users);
+                        List<String> first = new ArrayList<>();
+                        if (frame.hasId()) {
+                            first.add(codec.ack(frame.id(), payload));
+                        }
+                        first.add(codec.event("joined_ticket", payload));
+                        if (since != null && result.recovered()) {
+                            first.addAll(result.frames());
+                        } else if (since != null) {
+                            first.add(codec.event("resync_required", codec.object().put("room", room)
+                                    .put("ticket_id", ticketId).put("epoch", result.epoch()).put("seq", result.seq())
+                                    .put("reason", result.reason())));
+                        }
+                        session.endRecovery(room, first, result.seq());
+                        if (since == null || !result.recovered()) {
+                            sendHistory(session, ticketId, room);
+                        }
+                        return ANSWERED;
+                    }))
+                    .onFailure().invoke(e -> session.endRecovery(room, List.of(), 0));
+        });
     }
 
     private void sendHistory(Session session, String ticketId, String room) {
@@ -383,11 +427,5 @@ public class RequestHandlers {
         return printable.length() > 40 ? printable.substring(0, 40) + "…" : printable;
     }
 
-    /** The request has had its error already (and the socket is closing). */
-    private static final class AlreadyAnswered extends RuntimeException {
-        AlreadyAnswered() {
-            super(null, null, false, false);
-        }
-    }
 
 }

@@ -1,9 +1,14 @@
 package dev.switchboard.gateway.websocket;
 
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.switchboard.gateway.security.Identity;
 import io.quarkus.logging.Log;
@@ -12,25 +17,52 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.WebSocketBase;
 
 /**
- * One open WebSocket on this instance: who is on it, which rooms it is in, its timers. Written to
- * from any thread (room fan-out runs on the Redis connection's event loop).
+ * One open WebSocket on this instance: who is on it, which rooms it is in, its timers, and its
+ * outbound path. Written to from any thread (room fan-out runs on the Redis connection's event
+ * loop); every write goes through one lock, so frames leave in the order they were handed over.
+ *
+ * <p>Outbound back-pressure (SPEC §7): while the socket's own buffer is over its high-water mark,
+ * frames wait in a bounded queue and low-value ones (ephemeral: typing, presence) are dropped; a
+ * queue that overflows, or does not drain in time (see {@link #stalledSince()}), gets the client
+ * closed with 1013. One slow client costs memory up to its queue bound and nothing else.
+ *
+ * <p>Recovery: while a {@code join_ticket {since}} is being answered, the room's live events are
+ * held back for this session and released after the recovered ones, without those already sent.
  */
 public final class Session {
+    public static final int CLOSE_SLOW_CONSUMER = 1013;
     private static final Method WEB_SOCKET = webSocketAccessor();
-    private static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder();
+    private static final LongAdder DROPPED = new LongAdder();
+    private static final LongAdder DROPPED_LOW_VALUE = new LongAdder();
+    private static final LongAdder SLOW_CLOSED = new LongAdder();
 
     private final WebSocketConnection connection;
     private final WebSocketBase socket;
+    private final int queueLimit;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> typingTimers = new ConcurrentHashMap<>();
     private final Map<String, Long> timers = new ConcurrentHashMap<>();
+    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private final Map<String, List<Held>> recovering = new HashMap<>();
+    private final RateLimiter.Bucket bucket;
     private volatile Identity identity;
     private volatile String status = "online";
     private volatile boolean closed;
+    private volatile long stalledSince;
+    private volatile long lastInbound = System.currentTimeMillis();
+    private volatile boolean draining;
 
-    public Session(WebSocketConnection connection) {
+    private record Held(long seq, String frame) {
+    }
+
+    public Session(WebSocketConnection connection, int queueLimit, RateLimiter.Bucket bucket) {
         this.connection = connection;
         this.socket = rawSocket(connection);
+        this.queueLimit = queueLimit;
+        this.bucket = bucket;
+        if (socket != null) {
+            socket.drainHandler(v -> drain());
+        }
     }
 
     public String id() {
@@ -78,43 +110,189 @@ public final class Session {
         return timers;
     }
 
+    public RateLimiter.Bucket bucket() {
+        return bucket;
+    }
+
     public boolean isOpen() {
         return !closed && connection.isOpen();
     }
 
     public void markClosed() {
         closed = true;
+        synchronized (queue) {
+            queue.clear();
+            recovering.clear();
+        }
     }
 
-    /** Sends a text frame without waiting; a socket that has gone away drops it. */
+    /** Something arrived from the client (a frame or a pong): it is alive. */
+    public void touched() {
+        lastInbound = System.currentTimeMillis();
+    }
+
+    public long lastInbound() {
+        return lastInbound;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public void draining(boolean draining) {
+        this.draining = draining;
+    }
+
+    /** A frame that must arrive (answers, room events, history). */
     public void send(String frame) {
+        send(frame, false);
+    }
+
+    /**
+     * Hands a frame to the socket, or to the queue behind it while the client is not keeping up.
+     *
+     * @param lowValue typing and presence: dropped rather than queued under pressure
+     */
+    public void send(String frame, boolean lowValue) {
         if (closed) {
             return;
         }
-        if (socket != null) {
-            socket.writeTextMessage(frame, result -> {
-                if (result.failed()) {
-                    DROPPED.increment();
-                    Log.debugf("send to %s failed: %s", id(), result.cause().getMessage());
-                }
-            });
-        } else {
-            connection.sendText(frame).subscribe().with(ignored -> {
-            }, failure -> {
-                DROPPED.increment();
-                Log.debugf("send to %s failed: %s", id(), failure.getMessage());
-            });
+        boolean overflow = false;
+        synchronized (queue) {
+            if (socket == null) {
+                connection.sendText(frame).subscribe().with(ignored -> {
+                }, failure -> DROPPED.increment());
+                return;
+            }
+            if (queue.isEmpty() && !socket.writeQueueFull()) {
+                write(frame);
+                return;
+            }
+            if (lowValue) {
+                DROPPED_LOW_VALUE.increment();
+                return;
+            }
+            if (queue.isEmpty()) {
+                stalledSince = System.currentTimeMillis();
+            }
+            if (queue.size() >= queueLimit) {
+                overflow = true;
+            } else {
+                queue.add(frame);
+            }
+        }
+        if (overflow) {
+            closeSlow("outbound queue full (" + queueLimit + " frames): the client does not read fast enough");
         }
     }
 
-    /** Whether the socket's write queue is over its high-water mark (a slow reader). */
+    /** A room frame from the fan-out: held back while the room is being recovered for this session. */
+    public void deliver(String room, long seq, String frame) {
+        if (seq > 0) {
+            synchronized (queue) {
+                List<Held> held = recovering.get(room);
+                if (held != null) {
+                    held.add(new Held(seq, frame));
+                    return;
+                }
+            }
+        }
+        send(frame, seq == 0);
+    }
+
+    /** From now until {@link #endRecovery}, the room's live events wait. */
+    public void beginRecovery(String room) {
+        synchronized (queue) {
+            recovering.put(room, new ArrayList<>());
+        }
+    }
+
+    /**
+     * Sends {@code first} (the answer), then the recovered frames, then the live events held back
+     * meanwhile that come after {@code upToSeq} (the recovered ones already covered the rest).
+     */
+    public void endRecovery(String room, List<String> first, long upToSeq) {
+        synchronized (queue) {
+            List<Held> held = recovering.remove(room);
+            first.forEach(this::send);
+            if (held != null) {
+                long last = upToSeq;
+                for (Held h : held) {
+                    if (h.seq() > last) {
+                        send(h.frame());
+                        last = h.seq();
+                    }
+                }
+            }
+        }
+    }
+
+    /** When the queue started to hold frames and has not emptied since; 0 when it is empty. */
+    public long stalledSince() {
+        synchronized (queue) {
+            return queue.isEmpty() ? 0 : stalledSince;
+        }
+    }
+
+    /** Whether the socket's own buffer is over its high-water mark (the client is not reading fast enough). */
     public boolean writeQueueFull() {
         return socket != null && socket.writeQueueFull();
+    }
+
+    public int queued() {
+        synchronized (queue) {
+            return queue.size();
+        }
+    }
+
+    /** Closes a client that does not keep up: 1013 (try again later) with the reason. */
+    public void closeSlow(String reason) {
+        if (closed) {
+            return;
+        }
+        SLOW_CLOSED.increment();
+        Log.infof("closing slow client %s (user %s): %s", id(), userId(), reason);
+        synchronized (queue) {
+            queue.clear();
+        }
+        close(CLOSE_SLOW_CONSUMER, "slow consumer: " + reason);
+    }
+
+    private void drain() {
+        synchronized (queue) {
+            boolean progress = false;
+            while (!queue.isEmpty() && !socket.writeQueueFull()) {
+                write(queue.poll());
+                progress = true;
+            }
+            if (progress && !queue.isEmpty()) {
+                stalledSince = System.currentTimeMillis(); // reading, if slowly: the clock starts again
+            }
+        }
+    }
+
+    private void write(String frame) {
+        socket.writeTextMessage(frame, result -> {
+            if (result.failed()) {
+                DROPPED.increment();
+                Log.debugf("send to %s failed: %s", id(), result.cause().getMessage());
+            }
+        });
     }
 
     /** Frames that could not be written since start, on every session of this instance. */
     public static long dropped() {
         return DROPPED.sum();
+    }
+
+    /** Typing and presence frames not sent to clients that were not keeping up. */
+    public static long droppedLowValue() {
+        return DROPPED_LOW_VALUE.sum();
+    }
+
+    /** Clients closed with 1013 because they did not read. */
+    public static long slowClosed() {
+        return SLOW_CLOSED.sum();
     }
 
     public void close(int code, String reason) {
