@@ -1,8 +1,9 @@
 -- Appends a room event to the room log and publishes it to every gateway, atomically, so the
 -- per-room seq has no gaps and pub/sub order equals seq order. A repeated event id (Kafka
 -- redelivery) is dropped before it gets a seq. A room's seq series has an epoch: a new one starts
--- whenever the series starts again (first event, or after the keys were lost: a Redis flush or
--- restart without persistence), so a client's old seq is never taken for a position in the new one.
+-- whenever the series starts again (first event or join, or after the keys were lost: a Redis flush or
+-- restart without persistence; the epoch and seq keys are written and expire together), so a
+-- client's old seq is never taken for a position in the new one.
 -- KEYS[1] seq counter, KEYS[2] room log (stream, id = seq-0), KEYS[3] de-duplication marker,
 -- KEYS[4] epoch, KEYS[5] long index (stream, id = seq-0; '' args skip it)
 -- ARGV[1] pub/sub channel, ARGV[2] frame up to the seq, ARGV[3] frame after the seq,
@@ -15,7 +16,7 @@ if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then
 end
 local seq = redis.call('INCR', KEYS[1])
 local epoch = redis.call('GET', KEYS[4])
-if seq == 1 or not epoch then
+if not epoch then
   epoch = ARGV[7]
 end
 redis.call('SET', KEYS[4], epoch, 'EX', ARGV[5])

@@ -165,6 +165,13 @@ public final class KafkaBroker implements LocalServer {
     }
 
     @Override
+    public void kill() {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    @Override
     public void stop() {
         if (process != null) {
             process.stop(30);

@@ -18,6 +18,9 @@ public interface LocalServer {
 
     void stop();
 
+    /** Kills the server with SIGKILL, as a crash; {@link #start} brings it back on the same data. */
+    void kill();
+
     static void pause(long millis) {
         try {
             Thread.sleep(millis);

@@ -48,6 +48,7 @@ public final class LocalStack implements AutoCloseable {
         checkPortFree("Redis", profile.redisPort);
         checkPortFree("Kafka", profile.kafkaPort);
         checkPortFree("Kafka (controller)", profile.kafkaControllerPort);
+        checkPortFree("the stack's control port", profile.controlPort);
         if (clean) {
             Binaries.deleteTree(stateDir);
             createStateDir();
@@ -89,9 +90,27 @@ public final class LocalStack implements AutoCloseable {
                         + ", databases " + String.join(", ", StackProfile.DATABASES) + ")",
                 "redis=127.0.0.1:" + profile.redisPort,
                 "kafka=" + profile.kafkaBootstrap(),
+                "control=http://127.0.0.1:" + profile.controlPort + "/servers/{postgres|redis|kafka}/{kill|start}",
                 "jwt-public-key=" + stateDir.resolve("keys").resolve(JwtKeyFiles.PUBLIC_KEY),
                 "state=" + stateDir,
                 "");
+    }
+
+    /**
+     * Kills ({@code kill}: SIGKILL, as a crash) or starts again ({@code start}: returns once it
+     * answers) one server: {@code postgres}, {@code redis} or {@code kafka}. For fault tests.
+     */
+    public synchronized void control(String server, String action) {
+        LocalServer target = started.stream().filter(s -> s.name().toLowerCase().startsWith(server)).findFirst()
+                .orElseThrow(() -> new StackException("no server " + server + " (postgres, redis, kafka)"));
+        switch (action) {
+            case "kill" -> target.kill();
+            case "start" -> {
+                target.start();
+                target.awaitReady(Instant.now().plus(START_TIMEOUT));
+            }
+            default -> throw new StackException("unknown action " + action + " (kill, start)");
+        }
     }
 
     /** True when every server of the profile answers; used to reuse a stack started by someone else. */

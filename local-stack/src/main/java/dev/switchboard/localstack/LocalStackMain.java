@@ -70,6 +70,7 @@ public final class LocalStackMain {
             System.err.println("[local-stack] FAILED: " + e.getMessage());
             System.exit(1);
         }
+        StackControl.start(stack, profile.controlPort);
         for (String line : stack.describe().split("\n")) {
             System.out.println("[local-stack]   " + line);
         }

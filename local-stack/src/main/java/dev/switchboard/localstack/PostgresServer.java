@@ -113,6 +113,13 @@ final class PostgresServer implements LocalServer {
     }
 
     @Override
+    public void kill() {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    @Override
     public void stop() {
         if (process != null) {
             process.stop(30);

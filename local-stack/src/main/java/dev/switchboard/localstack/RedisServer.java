@@ -81,6 +81,13 @@ final class RedisServer implements LocalServer {
     }
 
     @Override
+    public void kill() {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    @Override
     public void stop() {
         if (process != null) {
             process.stop(15);

@@ -95,6 +95,17 @@ final class ServerProcess {
         return logFile;
     }
 
+    /** SIGKILL to the server (and its children), as a crash: nothing is flushed, nothing is shut down. */
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     void stop(long timeoutSeconds) {
         try {
             lifeline.close();

@@ -8,8 +8,8 @@ import java.util.List;
  * PostgreSQL or Redis installed on the machine is never used by mistake.
  */
 public enum StackProfile {
-    RUN(15432, 16379, 19092, 19093),
-    TEST(25432, 26379, 29092, 29093);
+    RUN(15432, 16379, 19092, 19093, 19099),
+    TEST(25432, 26379, 29092, 29093, 29099);
 
     /** One database per service that owns data (SPEC §1). */
     public static final List<String> DATABASES = List.of("ticket", "chat", "notification");
@@ -37,8 +37,11 @@ public enum StackProfile {
     public final int redisPort;
     public final int kafkaPort;
     public final int kafkaControllerPort;
+    /** The stack's control port: fault tests kill and restart its servers through it (see {@link StackControl}). */
+    public final int controlPort;
 
-    StackProfile(int postgresPort, int redisPort, int kafkaPort, int kafkaControllerPort) {
+    StackProfile(int postgresPort, int redisPort, int kafkaPort, int kafkaControllerPort, int controlPort) {
+        this.controlPort = controlPort;
         this.postgresPort = postgresPort;
         this.redisPort = redisPort;
         this.kafkaPort = kafkaPort;

@@ -43,6 +43,7 @@ public class RedisBroker {
     private final LocalHub hub;
     private final GatewayConfig config;
     private final LuaScript publishScript = LuaScript.load("room-publish.lua");
+    private final LuaScript epochScript = LuaScript.load("room-epoch.lua");
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -149,6 +150,14 @@ public class RedisBroker {
             Response epoch = r.get(1);
             return new Position(seq == null ? 0L : seq.toLong(), epoch == null ? null : epoch.toString());
         });
+    }
+
+    /** As {@link #position}, creating the room's epoch when it has none yet, so a client joining learns it. */
+    public Uni<Position> positionWithEpoch(String room) {
+        return position(room).chain(p -> p.epoch() != null ? Uni.createFrom().item(p)
+                : epochScript.run(redis, List.of(epochKey(room)),
+                        List.of(newEpoch(), String.valueOf(Math.max(1, config.roomLog().maxAge().toSeconds()))))
+                        .map(e -> new Position(p.seq(), e.toString())));
     }
 
     /** A room log entry: the event's seq and its frame. */

@@ -65,9 +65,9 @@ public class RoomRecovery {
     }
 
     public Uni<Result> recover(Identity identity, String ticketId, String room, long since, String epoch) {
-        return broker.position(room).chain(p -> {
+        return broker.positionWithEpoch(room).chain(p -> {
             if (epoch != null && !epoch.equals(p.epoch())) {
-                return resync(p, p.epoch() == null && since == 0 ? null : "epoch");
+                return resync(p, "the room's seq series has started again (epoch " + p.epoch() + ")");
             }
             if (since > p.seq()) {
                 return resync(p, "since is ahead of the room (" + p.seq() + ")");
@@ -99,7 +99,7 @@ public class RoomRecovery {
 
     /** Just the room's position, for a join without {@code since}. */
     public Uni<Result> position(String room) {
-        return broker.position(room).map(p -> new Result(false, p.seq(), p.epoch(), List.of(), 0, null));
+        return broker.positionWithEpoch(room).map(p -> new Result(false, p.seq(), p.epoch(), List.of(), 0, null));
     }
 
     public long recoveredFromLog() {
@@ -115,10 +115,6 @@ public class RoomRecovery {
     }
 
     private Uni<Result> resync(RedisBroker.Position p, String reason) {
-        if (reason == null) {
-            // The room never had an event and the client has seen none: nothing is missing.
-            return Uni.createFrom().item(new Result(true, p.seq(), p.epoch(), List.of(), 0, null));
-        }
         resyncs.increment();
         return Uni.createFrom().item(Result.resync(p, reason));
     }

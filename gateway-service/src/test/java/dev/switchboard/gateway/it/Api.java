@@ -68,4 +68,27 @@ final class Api {
         given().baseUri(Cluster.chatUrl()).auth().oauth2(token).delete("/api/v1/messages/" + messageId).then()
                 .statusCode(200);
     }
+
+    /** Posts a chat message over REST; returns its id. */
+    static String postMessage(String token, String ticketId, String text) {
+        return given().baseUri(Cluster.chatUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("message", text)).post("/api/v1/tickets/" + ticketId + "/messages").then().statusCode(201)
+                .extract().path("id");
+    }
+
+    /** Like {@link #postMessage}, retried while chat-service has not yet seen the ticket's creation event. */
+    static String postFirstMessage(String token, String ticketId, String text) {
+        String[] id = new String[1];
+        org.awaitility.Awaitility.await("chat-service knows ticket " + ticketId).atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+                    var response = given().baseUri(Cluster.chatUrl()).auth().oauth2(token).contentType(ContentType.JSON)
+                            .body(Map.of("message", text)).post("/api/v1/tickets/" + ticketId + "/messages");
+                    if (response.statusCode() == 201) {
+                        id[0] = response.path("id");
+                        return true;
+                    }
+                    return false;
+                });
+        return id[0];
+    }
 }

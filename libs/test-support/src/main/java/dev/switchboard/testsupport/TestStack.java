@@ -31,6 +31,29 @@ public final class TestStack {
     private TestStack() {
     }
 
+    /**
+     * Kills ({@code kill}, SIGKILL) or starts again ({@code start}, returns once ready) one of the
+     * test stack's servers: {@code postgres}, {@code redis} or {@code kafka}. For fault tests.
+     */
+    public static void control(String server, String action) {
+        ensureRunning();
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + PROFILE.controlPort
+                            + "/servers/" + server + "/" + action)).timeout(Duration.ofSeconds(150))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(server + " " + action + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the test stack's control port does not answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static synchronized void ensureRunning() {
         if (process != null && process.isAlive() || LocalStack.isRunning(PROFILE)) {
             return;

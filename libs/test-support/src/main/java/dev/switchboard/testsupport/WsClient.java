@@ -37,6 +37,8 @@ public final class WsClient implements AutoCloseable {
 
     private final WebSocket socket;
     private final List<JsonNode> frames;
+    private final List<Long> receivedAt;
+    private final Listener listener;
     private final CompletableFuture<Integer> closed;
     private final AtomicInteger ids = new AtomicInteger();
     private final String name;
@@ -45,6 +47,8 @@ public final class WsClient implements AutoCloseable {
         this.socket = socket;
         this.closed = listener.closed;
         this.frames = listener.frames;
+        this.receivedAt = listener.receivedAt;
+        this.listener = listener;
         this.name = name;
     }
 
@@ -143,7 +147,11 @@ public final class WsClient implements AutoCloseable {
     private static final class Listener implements WebSocket.Listener {
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        final List<Long> receivedAt = new CopyOnWriteArrayList<>();
         private final StringBuilder text = new StringBuilder();
+        private volatile boolean paused;
+        private volatile WebSocket socket;
+        private boolean owed;
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
@@ -157,10 +165,33 @@ public final class WsClient implements AutoCloseable {
                 } catch (Exception e) {
                     node = JSON.createObjectNode().put("type", "__not_json__").put("raw", frame);
                 }
+                receivedAt.add(System.nanoTime());
                 frames.add(node);
             }
-            webSocket.request(1);
+            more(webSocket);
             return null;
+        }
+
+        /** Asks for the next message, unless reading is paused (then it is owed until resumed). */
+        private synchronized void more(WebSocket webSocket) {
+            socket = webSocket;
+            if (paused) {
+                owed = true;
+            } else {
+                webSocket.request(1);
+            }
+        }
+
+        synchronized void pause() {
+            paused = true;
+        }
+
+        synchronized void resume() {
+            paused = false;
+            if (owed && socket != null) {
+                owed = false;
+                socket.request(1);
+            }
         }
 
         @Override
@@ -261,6 +292,23 @@ public final class WsClient implements AutoCloseable {
 
     public List<JsonNode> frames() {
         return List.copyOf(frames);
+    }
+
+    /** The i-th frame received and when ({@link System#nanoTime()}), for latency figures. */
+    public long receivedAtNanos(int index) {
+        return receivedAt.get(index);
+    }
+
+    /**
+     * Stops reading from the socket, as a client that has stalled: what the server sends piles up
+     * in the TCP buffers and then in the server's queue for this client.
+     */
+    public void pauseReading() {
+        listener.pause();
+    }
+
+    public void resumeReading() {
+        listener.resume();
     }
 
     /** Waits for the server to close the socket and returns the close code. */
