@@ -13,6 +13,7 @@ import dev.switchboard.gateway.room.LocalHub;
 import dev.switchboard.gateway.websocket.FrameCodec;
 import dev.switchboard.gateway.websocket.Session;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 
@@ -46,7 +47,35 @@ public class Drain {
         return draining;
     }
 
+    /**
+     * SIGTERM with {@code quarkus.shutdown.delay} set: the server runs on for the delay (readiness
+     * already down) while the sockets are closed one by one.
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        start();
+    }
+
+    /** Without a shutdown delay, the drain happens here, holding the shutdown up until it is done. */
     void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+        if (!draining) {
+            start();
+        }
+        long deadline = System.currentTimeMillis() + config.drain().window().toMillis() + GRACE.toMillis();
+        while (hub.connectionCount() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(50); // the shutdown thread waits for the sockets to close; nothing else runs on it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Log.infof("drain done; %d connections left", hub.connectionCount());
+    }
+
+    private synchronized void start() {
+        if (draining) {
+            return;
+        }
         draining = true;
         List<Session> sessions = List.copyOf(hub.sessions());
         if (sessions.isEmpty()) {
@@ -65,15 +94,5 @@ public class Drain {
                 session.close(CLOSE_SERVICE_RESTART, "server restarting: reconnect in " + delay + " ms");
             });
         }
-        long deadline = System.currentTimeMillis() + window + GRACE.toMillis();
-        while (hub.connectionCount() > 0 && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(50); // the shutdown thread waits for the sockets to close; nothing else runs on it
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        Log.infof("drain done; %d connections left", hub.connectionCount());
     }
 }

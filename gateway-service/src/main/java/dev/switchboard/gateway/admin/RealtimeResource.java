@@ -43,14 +43,10 @@ public class RealtimeResource {
     private final FrameCodec codec;
 
     private final GatewayConfig config;
-    private final int maxMessageSize;
 
     public RealtimeResource(InstanceStats stats, RedisPresence presence, RedisBroker broker, GatewayNode node,
-            FrameCodec codec, GatewayConfig config,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.websockets-next.server.max-message-size",
-                    defaultValue = "65536") int maxMessageSize) {
+            FrameCodec codec, GatewayConfig config) {
         this.config = config;
-        this.maxMessageSize = maxMessageSize;
         this.stats = stats;
         this.presence = presence;
         this.broker = broker;
@@ -95,7 +91,7 @@ public class RealtimeResource {
                 .put("user_messages_burst", l.userMessagesBurst())
                 .put("abuse_close_after", l.abuseCloseAfter())
                 .put("max_connections_per_user", l.maxConnectionsPerUser())
-                .put("max_message_bytes", maxMessageSize)
+                .put("max_message_bytes", l.maxMessageBytes())
                 .put("outbound_queue_frames", l.outboundQueue())
                 .put("slow_consumer_timeout_ms", l.slowConsumerTimeout().toMillis())
                 .put("idle_timeout_ms", l.idleTimeout().toMillis())

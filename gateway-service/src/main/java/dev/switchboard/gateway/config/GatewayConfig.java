@@ -113,6 +113,10 @@ public interface GatewayConfig {
         @WithDefault("20")
         int maxConnectionsPerUser();
 
+        /** The largest text message a client may send; a larger one closes the connection with 1009. */
+        @WithDefault("65536")
+        int maxMessageBytes();
+
         /** Frames waiting for a slow client beyond the socket's own buffer; more and it is closed (1013). */
         @WithDefault("1024")
         int outboundQueue();

@@ -32,6 +32,8 @@ public class GatewayEndpoint {
     private final FrameCodec codec;
     private final RateLimiter limiter;
     private final int queueLimit;
+    private final int maxMessageBytes;
+    public static final int CLOSE_TOO_BIG = 1009;
 
     public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec, RateLimiter limiter,
             dev.switchboard.gateway.config.GatewayConfig config) {
@@ -40,6 +42,7 @@ public class GatewayEndpoint {
         this.codec = codec;
         this.limiter = limiter;
         this.queueLimit = config.limits().outboundQueue();
+        this.maxMessageBytes = config.limits().maxMessageBytes();
     }
 
     @OnOpen
@@ -61,6 +64,10 @@ public class GatewayEndpoint {
         FRAMES_IN.increment();
         Session session = session(connection);
         session.touched();
+        if (text.length() > maxMessageBytes / 3 && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxMessageBytes) {
+            session.close(CLOSE_TOO_BIG, "message over " + maxMessageBytes + " bytes");
+            return Uni.createFrom().voidItem();
+        }
         return handlers.handle(session, text);
     }
 

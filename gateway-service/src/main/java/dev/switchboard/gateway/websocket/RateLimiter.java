@@ -27,8 +27,11 @@ public class RateLimiter {
     private final LongAdder limitedUser = new LongAdder();
     private final LongAdder abuseClosed = new LongAdder();
 
-    public RateLimiter(Redis redis, GatewayConfig config) {
+    private final dev.switchboard.gateway.broker.RedisBroker broker;
+
+    public RateLimiter(Redis redis, GatewayConfig config, dev.switchboard.gateway.broker.RedisBroker broker) {
         this.redis = redis;
+        this.broker = broker;
         this.limits = config.limits();
     }
 
@@ -51,8 +54,8 @@ public class RateLimiter {
             return Uni.createFrom().item(Verdict.CONNECTION);
         }
         String userId = session.userId();
-        if (userId == null || limits.userMessagesPerSecond() <= 0) {
-            return Uni.createFrom().nullItem();
+        if (userId == null || limits.userMessagesPerSecond() <= 0 || !broker.connected()) {
+            return Uni.createFrom().nullItem(); // Redis down: the connection's own limit holds meanwhile
         }
         return userBucket.run(redis, List.of("sb:rate:{" + userId + "}"),
                 List.of(String.valueOf(limits.userMessagesPerSecond()), String.valueOf(limits.userMessagesBurst()),
@@ -64,6 +67,7 @@ public class RateLimiter {
                     limitedUser.increment();
                     return Verdict.USER;
                 })
+                .ifNoItem().after(java.time.Duration.ofMillis(250)).recoverWithItem((Verdict) null)
                 .onFailure().recoverWithNull();
     }
 

@@ -47,6 +47,41 @@ final class Cluster {
         return ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties);
     }
 
+    private static ServiceProcess tight1;
+    private static ServiceProcess tight2;
+
+    /** The tight limits the limit and slow-consumer tests run under (README's defaults are far higher). */
+    static final Map<String, String> TIGHT = Map.ofEntries(
+            Map.entry("switchboard.gateway.limits.messages-per-second", "2"),
+            Map.entry("switchboard.gateway.limits.messages-burst", "5"),
+            Map.entry("switchboard.gateway.limits.user-messages-per-second", "1"),
+            Map.entry("switchboard.gateway.limits.user-messages-burst", "6"),
+            Map.entry("switchboard.gateway.limits.abuse-close-after", "15"),
+            Map.entry("switchboard.gateway.limits.max-connections-per-user", "3"),
+            Map.entry("switchboard.gateway.limits.outbound-queue", "50"),
+            Map.entry("switchboard.gateway.limits.slow-consumer-timeout", "2s"),
+            Map.entry("switchboard.gateway.limits.idle-timeout", "3s"),
+            Map.entry("quarkus.websockets-next.server.auto-ping-interval", "1s"));
+
+    /** Two more instances with {@link #TIGHT} limits, started on first use. */
+    static synchronized ServiceProcess tight1() {
+        startTight();
+        return tight1;
+    }
+
+    static synchronized ServiceProcess tight2() {
+        startTight();
+        return tight2;
+    }
+
+    private static void startTight() {
+        start();
+        if (tight1 == null) {
+            tight1 = startGateway(TIGHT);
+            tight2 = startGateway(TIGHT);
+        }
+    }
+
     static ServiceProcess gateway1() {
         start();
         return gateway1;

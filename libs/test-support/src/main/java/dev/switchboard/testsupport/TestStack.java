@@ -36,7 +36,6 @@ public final class TestStack {
      * test stack's servers: {@code postgres}, {@code redis} or {@code kafka}. For fault tests.
      */
     public static void control(String server, String action) {
-        ensureRunning();
         try {
             java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + PROFILE.controlPort
