@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -53,8 +55,8 @@ public class GatewayNode {
     private final Vertx vertx;
     private final String instanceId;
     private final List<Long> periodic = new ArrayList<>();
-    private final java.util.concurrent.atomic.LongAdder refusedConnections = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder idleClosed = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder refusedConnections = new LongAdder();
+    private final LongAdder idleClosed = new LongAdder();
 
     public GatewayNode(LocalHub hub, RedisBroker broker, RedisPresence presence, TicketAccess access, FrameCodec codec,
             GatewayConfig config, Vertx vertx) {
@@ -164,8 +166,8 @@ public class GatewayNode {
         Identity before = session.identity();
         session.identity(identity);
         scheduleExpiry(session, identity);
-        java.util.Set<String> oldRoles = java.util.Set.copyOf(before.roomRoles());
-        java.util.Set<String> newRoles = java.util.Set.copyOf(identity.roomRoles());
+        Set<String> oldRoles = Set.copyOf(before.roomRoles());
+        Set<String> newRoles = Set.copyOf(identity.roomRoles());
         List<Uni<Void>> changes = new ArrayList<>();
         for (String role : oldRoles) {
             if (!newRoles.contains(role)) {

@@ -20,6 +20,8 @@ import io.quarkus.runtime.StartupEvent;
 public class GatewayMetrics {
     private final MeterRegistry registry;
     private final InstanceStats stats;
+    private volatile ObjectNode snapshot;
+    private volatile long snapshotAt;
 
     public GatewayMetrics(MeterRegistry registry, InstanceStats stats) {
         this.registry = registry;
@@ -31,18 +33,27 @@ public class GatewayMetrics {
             if (counter.equals("queued_frames")) {
                 continue;
             }
-            FunctionCounter.builder("switchboard.gateway." + counter, stats, value(counter)).register(registry);
+            FunctionCounter.builder("switchboard.gateway." + counter, this, value(counter)).register(registry);
         }
         for (String gauge : new String[] { "connections", "users", "rooms", "queued_frames",
                 "sockets_with_full_queue" }) {
-            Gauge.builder("switchboard.gateway." + gauge, stats, value(gauge)).register(registry);
+            Gauge.builder("switchboard.gateway." + gauge, this, value(gauge)).register(registry);
         }
     }
 
-    private static ToDoubleFunction<InstanceStats> value(String field) {
-        return s -> {
-            ObjectNode local = s.local();
-            return local.path(field).asDouble();
-        };
+    private static ToDoubleFunction<GatewayMetrics> value(String field) {
+        return m -> m.snapshot().path(field).asDouble();
+    }
+
+    /** One figures snapshot per scrape (it walks every session), not one per meter. */
+    private ObjectNode snapshot() {
+        long now = System.currentTimeMillis();
+        ObjectNode s = snapshot;
+        if (s == null || now - snapshotAt > 1000) {
+            s = stats.local();
+            snapshot = s;
+            snapshotAt = now;
+        }
+        return s;
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -39,9 +40,9 @@ public class RoomRecovery {
     private final ChatClient chat;
     private final FrameCodec codec;
     private final GatewayConfig config;
-    private final java.util.concurrent.atomic.LongAdder fromLog = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder fromHistory = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder resyncs = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder fromLog = new LongAdder();
+    private final LongAdder fromHistory = new LongAdder();
+    private final LongAdder resyncs = new LongAdder();
 
     public RoomRecovery(RedisBroker broker, ServiceCalls calls, @RestClient ChatClient chat, FrameCodec codec,
             GatewayConfig config) {
