@@ -152,12 +152,16 @@ public class RedisBroker {
         });
     }
 
-    /** As {@link #position}, creating the room's epoch when it has none yet, so a client joining learns it. */
+    /**
+     * As {@link #position}, creating the room's epoch when it has none yet, so a client joining learns it;
+     * this instance's sequencer follows the room from that position on.
+     */
     public Uni<Position> positionWithEpoch(String room) {
         return position(room).chain(p -> p.epoch() != null ? Uni.createFrom().item(p)
                 : epochScript.run(redis, List.of(epochKey(room)),
                         List.of(newEpoch(), String.valueOf(Math.max(1, config.roomLog().maxAge().toSeconds()))))
-                        .map(e -> new Position(p.seq(), e.toString())));
+                        .map(e -> new Position(p.seq(), e.toString())))
+                .invoke(p -> sequencer.observe(room, p.epoch(), p.seq()));
     }
 
     /** A room log entry: the event's seq and its frame. */

@@ -76,6 +76,23 @@ final class RoomSequencer {
         }
     }
 
+    /**
+     * A member joined at this position: the room's series is known from here on, even before its
+     * first event arrives, so that an epoch change (Redis lost the room) is noticed and told.
+     */
+    void observe(String room, String epoch, long seq) {
+        if (epoch == null) {
+            return;
+        }
+        Stream s = streams.computeIfAbsent(room, r -> new Stream());
+        synchronized (s) {
+            if (s.epoch == null && !s.filling && s.pending.isEmpty()) {
+                s.epoch = epoch;
+                s.last = seq;
+            }
+        }
+    }
+
     /** This instance no longer has members in the room: start afresh if it comes back. */
     void forget(String room) {
         streams.remove(room);

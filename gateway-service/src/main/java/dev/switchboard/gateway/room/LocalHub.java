@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.gateway.websocket.FrameCodec;
 import dev.switchboard.gateway.websocket.Session;
+import io.quarkus.logging.Log;
 
 /**
  * This instance's connections and the rooms they are in (after centrifuge's hub). Room membership
@@ -98,8 +99,13 @@ public class LocalHub {
             if (excludeUser != null && excludeUser.equals(s.userId())) {
                 continue;
             }
-            s.deliver(room, seq, frame);
-            n++;
+            try {
+                s.deliver(room, seq, frame);
+                n++;
+            } catch (RuntimeException e) {
+                // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
+                Log.debugf("delivery to %s failed: %s", s.id(), e);
+            }
         }
         delivered.add(n);
         return n;
@@ -121,7 +127,13 @@ public class LocalHub {
         }
         payload.put("epoch", epoch).put("seq", seq);
         String frame = codec.event("resync_required", payload);
-        members.forEach(s -> s.send(frame));
+        for (Session s : members) {
+            try {
+                s.send(frame);
+            } catch (RuntimeException e) {
+                Log.debugf("resync notice to %s failed: %s", s.id(), e);
+            }
+        }
     }
 
     public Collection<Session> sessions() {

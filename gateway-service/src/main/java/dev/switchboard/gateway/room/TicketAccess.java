@@ -1,6 +1,7 @@
 package dev.switchboard.gateway.room;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -36,7 +37,8 @@ public class TicketAccess {
         this.ttlMillis = config.accessCacheTtl().toMillis();
     }
 
-    private record Decision(boolean allowed, long until) {
+    /** A decision holds for the roles it was taken with: a token with other roles (refresh_token) asks again. */
+    private record Decision(boolean allowed, long until, Set<String> roles) {
     }
 
     /** Completes when the user may see the ticket; fails with FORBIDDEN otherwise. */
@@ -47,7 +49,7 @@ public class TicketAccess {
         String key = key(identity.userId(), ticketId);
         Decision cached = cache.get(key);
         long now = System.currentTimeMillis();
-        if (cached != null && cached.until > now) {
+        if (cached != null && cached.until > now && cached.roles.equals(identity.roles())) {
             return cached.allowed ? Uni.createFrom().voidItem() : Uni.createFrom().failure(ProtocolException.forbidden());
         }
         return calls.ticket(() -> tickets.get(identity.bearer(), ticketId))
@@ -58,7 +60,7 @@ public class TicketAccess {
                     if (cache.size() > 100_000) {
                         cache.clear();
                     }
-                    cache.put(key, new Decision(allowed, System.currentTimeMillis() + ttlMillis));
+                    cache.put(key, new Decision(allowed, System.currentTimeMillis() + ttlMillis, identity.roles()));
                 })
                 .chain(allowed -> allowed ? Uni.createFrom().voidItem()
                         : Uni.createFrom().failure(ProtocolException.forbidden()));

@@ -164,7 +164,10 @@ public final class Session {
                 }, failure -> DROPPED.increment());
                 return;
             }
-            if (queue.isEmpty() && !socket.writeQueueFull()) {
+            if (socket.isClosed()) {
+                return; // closing: @OnClose will follow
+            }
+            if (queue.isEmpty() && !full()) {
                 write(frame);
                 return;
             }
@@ -236,7 +239,16 @@ public final class Session {
 
     /** Whether the socket's own buffer is over its high-water mark (the client is not reading fast enough). */
     public boolean writeQueueFull() {
-        return socket != null && socket.writeQueueFull();
+        return socket != null && full();
+    }
+
+    /** Whether the socket's buffer is over its high-water mark; a socket that closed meanwhile counts as full. */
+    private boolean full() {
+        try {
+            return socket.writeQueueFull();
+        } catch (IllegalStateException closedMeanwhile) {
+            return true;
+        }
     }
 
     public int queued() {
@@ -261,7 +273,7 @@ public final class Session {
     private void drain() {
         synchronized (queue) {
             boolean progress = false;
-            while (!queue.isEmpty() && !socket.writeQueueFull()) {
+            while (!queue.isEmpty() && !full()) {
                 write(queue.poll());
                 progress = true;
             }
@@ -272,12 +284,16 @@ public final class Session {
     }
 
     private void write(String frame) {
-        socket.writeTextMessage(frame, result -> {
-            if (result.failed()) {
-                DROPPED.increment();
-                Log.debugf("send to %s failed: %s", id(), result.cause().getMessage());
-            }
-        });
+        try {
+            socket.writeTextMessage(frame, result -> {
+                if (result.failed()) {
+                    DROPPED.increment();
+                    Log.debugf("send to %s failed: %s", id(), result.cause().getMessage());
+                }
+            });
+        } catch (IllegalStateException closedMeanwhile) {
+            DROPPED.increment();
+        }
     }
 
     /** Frames that could not be written since start, on every session of this instance. */

@@ -16,7 +16,8 @@ import dev.switchboard.testsupport.WsClient;
 /**
  * Ticket rooms follow ticket access (SPEC §2): a customer cannot join a ticket they are not part of
  * and never receives its events through any room, INTERNAL comments never reach a customer's
- * socket, and a participant who is removed is taken out of the room at once.
+ * socket, and a participant who is removed is taken out of the room at once; so is a user whose role
+ * changes with {@code refresh_token}.
  */
 class AccessIT {
 
@@ -116,6 +117,40 @@ class AccessIT {
             // The cached access decision went with the event: joining again is refused at once.
             assertThat(watcher.request("join_ticket", Map.of("ticket_id", ticketId)).path("payload").path("code")
                     .asText()).isEqualTo("FORBIDDEN");
+        }
+    }
+
+    @Test
+    void aRoleChangeOnRefreshTakesEffectAtOnce() {
+        String ticketId = Api.createTicket(TestJwt.customer(Users.id("cust")), "Role change", List.of());
+        String userId = Users.id("demoted");
+        try (WsClient user = Users.connect(Cluster.gateway1(), TestJwt.agent(userId), "demoted");
+                WsClient agent = Users.connect(Cluster.gateway2(), TestJwt.agent(Users.id("agent")), "agent")) {
+            Users.join(user, ticketId);
+            Users.join(agent, ticketId);
+            Emit.toRole(Cluster.gateway2(), "agent", "team_note", "as agent");
+            user.awaitEvent("team_note", p -> p.path("note").asText().equals("as agent"));
+
+            // The same user, now a customer: the agents' room and a ticket they are not part of go at once.
+            JsonNode refreshed = user.ack("refresh_token", Map.of("token", TestJwt.customer(userId)));
+            assertThat(refreshed.path("expires_at").asText()).isNotEmpty();
+            JsonNode left = user.awaitEvent("left_ticket", p -> p.path("ticket_id").asText().equals(ticketId));
+            assertThat(left.path("payload").path("reason").asText()).isEqualTo("access_revoked");
+            agent.awaitEvent("user_left", p -> p.path("user_id").asText().equals(userId));
+            Emit.toRole(Cluster.gateway2(), "agent", "team_note", "after the demotion");
+            String after = Users.send(agent, ticketId, "after the demotion").path("message").path("id").asText();
+            agent.awaitEvent("new_message", p -> p.path("message").path("id").asText().equals(after));
+            Emit.toUser(Cluster.gateway2(), userId, "barrier");
+            user.awaitEvent("barrier");
+            assertThat(user.events("team_note")).noneMatch(p -> p.path("note").asText().equals("after the demotion"));
+            assertThat(user.events("new_message")).noneMatch(p -> p.path("message").path("id").asText().equals(after));
+            assertThat(user.request("join_ticket", Map.of("ticket_id", ticketId)).path("payload").path("code").asText())
+                    .isEqualTo("FORBIDDEN");
+
+            // Promoted again: the agents' room is back without reconnecting.
+            user.ack("refresh_token", Map.of("token", TestJwt.agent(userId)));
+            Emit.toRole(Cluster.gateway2(), "agent", "team_note", "agent again");
+            user.awaitEvent("team_note", p -> p.path("note").asText().equals("agent again"));
         }
     }
 }

@@ -76,7 +76,10 @@ final class Api {
                 .extract().path("id");
     }
 
-    /** Like {@link #postMessage}, retried while chat-service has not yet seen the ticket's creation event. */
+    /**
+     * Like {@link #postMessage}, retried while chat-service has not yet seen the ticket's creation event; returns once
+     * the message is in the ticket room's log.
+     */
     static String postFirstMessage(String token, String ticketId, String text) {
         String[] id = new String[1];
         org.awaitility.Awaitility.await("chat-service knows ticket " + ticketId).atMost(java.time.Duration.ofSeconds(20))
@@ -89,6 +92,12 @@ final class Api {
                     }
                     return false;
                 });
+        // The message reaches the room through Kafka, after the REST call returned: wait until the room log has
+        // it, or it could arrive after a test's client took its position and count as one it missed.
+        String log = "sb:{ticket:" + ticketId + "}:log";
+        org.awaitility.Awaitility.await("the first message of ticket " + ticketId + " is in its room log")
+                .atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> RedisCli.reply("XRANGE", log, "-", "+").contains(id[0]));
         return id[0];
     }
 }

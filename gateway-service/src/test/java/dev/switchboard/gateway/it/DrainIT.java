@@ -1,6 +1,8 @@
 package dev.switchboard.gateway.it;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +22,8 @@ import dev.switchboard.testsupport.WsClient;
 /**
  * SPEC §7, graceful shutdown: on SIGTERM an instance tells each client to reconnect (with a jittered
  * delay), closes it with 1012, spread over the drain window, and exits within a bound; the clients
- * that come back on another instance are never announced offline or as having left their room.
+ * that come back on another instance are never announced offline or as having left their room. While it
+ * drains it reports not ready and refuses new connections with 503.
  */
 class DrainIT {
     private static final int CLIENTS = 6;
@@ -59,8 +62,19 @@ class DrainIT {
                 }));
             }
             long start = System.nanoTime();
-            draining.close(); // SIGTERM, and waits for the process to exit
-            double exitSeconds = (System.nanoTime() - start) / 1e9;
+            // SIGTERM, and wait for the process to exit.
+            CompletableFuture<Double> exited = CompletableFuture.supplyAsync(() -> {
+                draining.close();
+                return (System.nanoTime() - start) / 1e9;
+            });
+            // While it drains, it is not ready and refuses new connections with 503, so a load balancer sends
+            // them elsewhere.
+            Awaitility.await("the draining instance reports not ready").atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> given().baseUri(draining.httpUrl())
+                            .get("/q/health/ready").then().extract().statusCode() == 503);
+            assertThatThrownBy(() -> Users.connect(draining, TestJwt.agent(Users.id("late")), "late"))
+                    .isInstanceOfSatisfying(WsClient.Refused.class, refused -> assertThat(refused.status()).isEqualTo(503));
+            double exitSeconds = exited.get();
             CompletableFuture.allOf(returns.toArray(CompletableFuture[]::new)).get();
             System.out.printf("[figure] drain of %d connections: exited %.1f s after SIGTERM%n", CLIENTS, exitSeconds);
             // Shutdown delay 6 s (the drain), then Kafka consumers and the rest close: bounded well inside

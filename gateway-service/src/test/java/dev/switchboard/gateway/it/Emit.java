@@ -17,4 +17,10 @@ final class Emit {
                 .body(Map.of("type", type, "payload", Map.of("note", "test"))).post("/api/v1/realtime/emit/user/" + userId)
                 .then().statusCode(202);
     }
+
+    static void toRole(ServiceProcess gateway, String role, String type, String note) {
+        given().baseUri(gateway.httpUrl()).auth().oauth2(Users.admin()).contentType(ContentType.JSON)
+                .body(Map.of("type", type, "payload", Map.of("note", note))).post("/api/v1/realtime/emit/role/" + role)
+                .then().statusCode(202);
+    }
 }

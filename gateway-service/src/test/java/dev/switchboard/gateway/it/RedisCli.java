@@ -1,5 +1,6 @@
 package dev.switchboard.gateway.it;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +16,15 @@ final class RedisCli {
 
     /** Sends the command and returns the first line of the reply (e.g. {@code :400} or {@code +OK}). */
     static String call(String... args) {
+        return request(args, false);
+    }
+
+    /** Sends the command and returns the whole reply, every line of it (bulk strings and arrays included). */
+    static String reply(String... args) {
+        return request(args, true);
+    }
+
+    private static String request(String[] args, boolean whole) {
         StringBuilder command = new StringBuilder("*").append(args.length).append("\r\n");
         for (String arg : args) {
             command.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
@@ -25,15 +35,41 @@ final class RedisCli {
             OutputStream out = socket.getOutputStream();
             out.write(command.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\r') {
-                line.append((char) c);
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            if (!whole) {
+                return line(in);
             }
-            return line.toString();
+            StringBuilder text = new StringBuilder();
+            readValue(in, text);
+            return text.toString();
         } catch (IOException e) {
             throw new IllegalStateException("Redis: " + e.getMessage(), e);
         }
+    }
+
+    private static void readValue(InputStream in, StringBuilder text) throws IOException {
+        String line = line(in);
+        text.append(line).append('\n');
+        if (line.startsWith("*") && !line.equals("*-1")) {
+            int count = Integer.parseInt(line.substring(1));
+            for (int i = 0; i < count; i++) {
+                readValue(in, text);
+            }
+        } else if (line.startsWith("$") && !line.equals("$-1")) {
+            byte[] bulk = in.readNBytes(Integer.parseInt(line.substring(1)) + 2);
+            text.append(new String(bulk, 0, bulk.length - 2, StandardCharsets.UTF_8)).append('\n');
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\r') {
+            line.append((char) c);
+        }
+        if (c == '\r') {
+            in.read();
+        }
+        return line.toString();
     }
 }
