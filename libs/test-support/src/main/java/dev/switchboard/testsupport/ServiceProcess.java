@@ -55,12 +55,14 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the service with the test profile on a free port, the test JWT public key and
+     * Starts the service with the test profile on a free port (or {@code quarkus.http.port} from
+     * {@code properties}, e.g. to start an instance again where it was), the test JWT public key and
      * {@code properties}, and waits until {@code /q/health/ready} answers 200.
      */
     public static ServiceProcess start(String name, Path jar, Map<String, String> properties) {
         TestStack.ensureRunning();
-        int port = freePort();
+        int port = properties.containsKey("quarkus.http.port") ? Integer.parseInt(properties.get("quarkus.http.port"))
+                : freePort();
         Path dir = Paths.get("target", "services").toAbsolutePath();
         try {
             Files.createDirectories(dir);
@@ -79,7 +81,11 @@ public final class ServiceProcess implements AutoCloseable {
                     "-Dmp.jwt.verify.publickey.location=file:" + key,
                     "-Dmp.jwt.verify.issuer=" + TestJwt.ISSUER,
                     "-Dquarkus.log.file.enabled=false"));
-            properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            properties.forEach((k, v) -> {
+                if (!k.equals("quarkus.http.port")) {
+                    command.add("-D" + k + "=" + v);
+                }
+            });
             command.add("-jar");
             command.add(jar.toString());
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -95,6 +101,10 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    public int port() {
+        return port;
     }
 
     public String httpUrl() {
@@ -168,7 +178,7 @@ public final class ServiceProcess implements AutoCloseable {
         return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
     }
 
-    private static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -24,6 +24,11 @@ public final class TestJwt {
         return JwtKeyFiles.pem("PUBLIC KEY", KEYS.getPublic().getEncoded());
     }
 
+    /** The private half as PKCS#8 PEM, for a process that mints tokens itself (the gateway's dev login). */
+    public static String privateKeyPem() {
+        return JwtKeyFiles.pem("PRIVATE KEY", KEYS.getPrivate().getEncoded());
+    }
+
     public static PrivateKey privateKey() {
         return KEYS.getPrivate();
     }
