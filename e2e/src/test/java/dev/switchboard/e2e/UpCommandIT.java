@@ -78,8 +78,9 @@ class UpCommandIT {
 
             // The demo page, the dev login and the demo data.
             assertThat(given().baseUri("http://localhost:8080").get("/").then().statusCode(200).extract().asString())
-                    .contains("switchboard-client.js");
-            given().baseUri("http://localhost:8080").get("/switchboard-client.js").then().statusCode(200);
+                    .contains("Switchboard").contains("app.js");
+            assertThat(given().baseUri("http://localhost:8080").get("/switchboard-client.js").then().statusCode(200)
+                    .extract().asString()).contains("export class SwitchboardClient");
             String token = given().baseUri("http://localhost:8080").contentType(ContentType.JSON)
                     .body(Map.of("username", "alice")).post("/api/v1/dev/login").then().statusCode(200).extract().path("token");
             String tickets = given().baseUri("http://localhost:8081").auth().oauth2(token).get("/api/v1/tickets").then()
