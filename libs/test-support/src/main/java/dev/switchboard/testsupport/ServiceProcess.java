@@ -60,6 +60,14 @@ public final class ServiceProcess implements AutoCloseable {
      * {@code properties}, and waits until {@code /q/health/ready} answers 200.
      */
     public static ServiceProcess start(String name, Path jar, Map<String, String> properties) {
+        return start(name, jar, properties, TEST_JVM);
+    }
+
+    /** The JVM options of a service under test: small and quick to start (C1 only, serial GC). */
+    public static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /** As {@link #start(String, Path, Map)} with these JVM options instead (a benchmark wants C2 and more heap). */
+    public static ServiceProcess start(String name, Path jar, Map<String, String> properties, List<String> jvmOptions) {
         TestStack.ensureRunning();
         int port = properties.containsKey("quarkus.http.port") ? Integer.parseInt(properties.get("quarkus.http.port"))
                 : freePort();
@@ -74,9 +82,9 @@ public final class ServiceProcess implements AutoCloseable {
             }
             Path log = dir.resolve(name + ".log");
             List<String> command = new ArrayList<>(List.of("bash", watchdogScript.toString(),
-                    Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-Dquarkus.profile=test",
+                    Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-Dquarkus.profile=test",
                     "-Dquarkus.http.port=" + port,
                     "-Dmp.jwt.verify.publickey.location=file:" + key,
                     "-Dmp.jwt.verify.issuer=" + TestJwt.ISSUER,
@@ -145,6 +153,11 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The service's JVM process id (for CPU and memory figures from /proc), or -1 once it is gone. */
+    public long pid() {
+        return jvm().map(ProcessHandle::pid).orElse(-1L);
     }
 
     private Optional<ProcessHandle> jvm() {

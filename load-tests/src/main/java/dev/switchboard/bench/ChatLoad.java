@@ -1,0 +1,114 @@
+package dev.switchboard.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.vertx.core.http.WebSocketClient;
+
+/**
+ * Scenario {@code chat}: N users in M tickets send {@code send_message} over WebSocket; each
+ * message goes gateway → chat-service (REST) → PostgreSQL and the outbox → Kafka → gateway → Redis
+ * → the sockets of every other member. Latency is from the send to the receipt by each other
+ * member, at each rate; loss is what never arrived.
+ */
+final class ChatLoad {
+    private static final AtomicLong STEPS = new AtomicLong(1000);
+
+    private record StepStats(Recorder recorder, LongAdder received) {
+    }
+
+    private ChatLoad() {
+    }
+
+    static void run(Env env, Params p, Report report) throws Exception {
+        int users = p.integer("users", 40);
+        int ticketCount = p.integer("tickets", 8);
+        List<Integer> rates = p.integers("rates", "100,500,1000");
+        int seconds = p.integer("seconds", 10);
+        int graceMs = p.integer("grace-ms", 5000);
+        env.startServices();
+        List<String> tickets = env.createTickets(ticketCount);
+        Map<Long, StepStats> steps = new ConcurrentHashMap<>();
+        WebSocketClient client = Load.wsClient(env.vertx, null);
+        Env.log("chat: connecting " + users + " users to " + ticketCount + " tickets");
+        List<Conn> conns = Load.all(users, 100, u -> Conn.connect(client, env.gatewayPort(), env.agentToken("bench-chat-" + u))
+                .compose(c -> c.request("join_ticket", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount)))
+                        .map(ack -> c)));
+        for (int u = 0; u < users; u++) {
+            int receiver = u;
+            conns.get(u).onEvent(text -> {
+                int at = text.indexOf("\"bc|");
+                if (at < 0 || !text.contains("\"new_message\"")) {
+                    return;
+                }
+                String[] parts = text.substring(at + 4, text.indexOf('"', at + 4)).split("\\|");
+                long step = Long.parseLong(parts[0]);
+                int sender = Integer.parseInt(parts[1]);
+                long sent = Long.parseLong(parts[2]);
+                StepStats s = steps.get(step);
+                if (s != null && sender != receiver) {
+                    s.recorder().recordValue(Math.max(0, System.nanoTime() - sent));
+                    s.received().increment();
+                }
+            });
+        }
+        int[] members = new int[ticketCount];
+        for (int u = 0; u < users; u++) {
+            members[u % ticketCount]++;
+        }
+        ArrayNode stepNodes = report.figures.putArray("steps");
+        List<Report.Series> series = new ArrayList<>();
+        for (int rate : rates) {
+            long step = STEPS.incrementAndGet();
+            StepStats stats = new StepStats(new Recorder(3), new LongAdder());
+            steps.put(step, stats);
+            long messages = (long) rate * seconds;
+            long expected = 0;
+            LongAdder errors = new LongAdder();
+            Proc.Meter gatewayCpu = new Proc.Meter(env.gateway().pid());
+            long start = System.nanoTime();
+            long sent = 0;
+            while (sent < messages) {
+                long due = Math.min(messages, (long) Math.floor((System.nanoTime() - start) / 1e9 * rate) + 1);
+                for (; sent < due; sent++) {
+                    int u = (int) (sent % users);
+                    expected += members[u % ticketCount] - 1;
+                    conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount))
+                            .put("message", "bc|" + step + "|" + u + "|" + System.nanoTime()))
+                            .onFailure(e -> errors.increment());
+                }
+                Load.pause(2);
+            }
+            long expectedFinal = expected;
+            Load.waitUntil(() -> stats.received().sum() >= expectedFinal, graceMs);
+            double cpu = gatewayCpu.percentOfOneCore();
+            Histogram h = stats.recorder().getIntervalHistogram();
+            long received = stats.received().sum();
+            ObjectNode n = stepNodes.addObject().put("messages_per_second", rate).put("messages", messages)
+                    .put("send_errors", errors.sum()).put("expected_receipts", expected).put("received", received)
+                    .put("lost", Math.max(0, expected - received));
+            n.setAll(Report.latency(h));
+            n.put("gateway_cpu_pct", Math.round(cpu * 10) / 10.0);
+            series.add(new Report.Series(rate + " msg/s", h));
+            Env.log(String.format("chat: %d msg/s: p99 %.1f ms, lost %d, send errors %d, gateway CPU %.0f%%", rate,
+                    h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6, Math.max(0, expected - received),
+                    errors.sum(), cpu));
+            steps.remove(step);
+        }
+        report.charts.add(new Report.Chart("chat: send → receipt by every other member", series));
+        for (Conn c : conns) {
+            c.close();
+        }
+        client.close();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.switchboard.testsupport.ServiceProcess;
+import dev.switchboard.testsupport.TestJwt;
+import dev.switchboard.testsupport.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+/**
+ * What a scenario runs against: the test stack (started if none answers), ticket-, chat- and
+ * notification-service, one gateway instance tuned for load (C2, 1 GiB heap, no access log,
+ * limits opened up so the generator measures delivery, not the rate limiter), and, on demand,
+ * the raw Vert.x baseline server in a JVM of its own. Services are started once and shared by
+ * the scenarios of one run.
+ */
+final class Env implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final Vertx vertx;
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final String gatewayHeap;
+    private ServiceProcess ticket;
+    private ServiceProcess chat;
+    private ServiceProcess notification;
+    private ServiceProcess gateway;
+    private Process baseline;
+    private int baselinePort;
+
+    Env(int clientThreads, String gatewayHeap) {
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientThreads));
+        this.gatewayHeap = gatewayHeap;
+    }
+
+    synchronized void startServices() {
+        if (gateway != null) {
+            return;
+        }
+        TestStack.ensureRunning();
+        log("starting ticket-, chat-, notification-service and the gateway");
+        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), Map.of());
+        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), Map.of());
+        notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), Map.of());
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("switchboard.gateway.instance-id", "gateway-bench");
+        p.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
+        p.put("quarkus.rest-client.chat-service.url", chat.httpUrl());
+        p.put("quarkus.rest-client.notification-service.url", notification.httpUrl());
+        p.put("quarkus.http.access-log.enabled", "false");
+        p.put("switchboard.gateway.limits.messages-per-second", "100000");
+        p.put("switchboard.gateway.limits.messages-burst", "100000");
+        p.put("switchboard.gateway.limits.user-messages-per-second", "100000");
+        p.put("switchboard.gateway.limits.user-messages-burst", "100000");
+        p.put("switchboard.gateway.limits.abuse-close-after", "1000000");
+        p.put("switchboard.gateway.limits.max-connections-per-user", "100000");
+        p.put("switchboard.gateway.limits.outbound-queue", "10000");
+        gateway = ServiceProcess.start("gateway", ServiceProcess.jarOf("gateway-service"), p,
+                List.of("-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
+    }
+
+    synchronized int startBaseline() {
+        if (baseline != null) {
+            return baselinePort;
+        }
+        baselinePort = ServiceProcess.freePort();
+        try {
+            Path log = Paths.get("target", "services", "baseline.log").toAbsolutePath();
+            Files.createDirectories(log.getParent());
+            baseline = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC", "-cp",
+                    System.getProperty("java.class.path"), BaselineServer.class.getName(), String.valueOf(baselinePort))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!listening(baselinePort)) {
+                if (!baseline.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the baseline server did not start; see " + log);
+                }
+                Thread.sleep(50); // polling for the port, bounded by the deadline
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return baselinePort;
+    }
+
+    long baselinePid() {
+        return baseline.pid();
+    }
+
+    ServiceProcess gateway() {
+        return gateway;
+    }
+
+    int gatewayPort() {
+        return URI.create(gateway.httpUrl()).getPort();
+    }
+
+    String chatUrl() {
+        return chat.httpUrl();
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** An agent's token (agents may join every ticket room); one per user, cached. */
+    String agentToken(String userId) {
+        return tokens.computeIfAbsent("agent:" + userId, k -> TestJwt.token(userId, "Bench " + userId, Duration.ofHours(6), "agent"));
+    }
+
+    String adminToken() {
+        return tokens.computeIfAbsent("admin", k -> TestJwt.token("bench-admin", "Bench admin", Duration.ofHours(6), "admin"));
+    }
+
+    /** Opens tickets (as a customer) and waits until chat-service knows them (it learns through Kafka). */
+    List<String> createTickets(int count) throws Exception {
+        String customer = TestJwt.token("bench-customer", "Bench customer", Duration.ofHours(6), "customer");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(ticket.httpUrl() + "/api/v1/tickets"))
+                    .header("Authorization", "Bearer " + customer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"bench room " + i + "\",\"description\":\"load\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("ticket not created: " + r.statusCode() + " " + r.body());
+            }
+            ids.add(JSON.readTree(r.body()).path("id").asText());
+        }
+        for (String id : ids) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (HTTP.send(HttpRequest.newBuilder(URI.create(chat.httpUrl() + "/api/v1/tickets/" + id + "/participants"))
+                    .header("Authorization", "Bearer " + customer).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() != 200) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("chat-service did not learn of ticket " + id);
+                }
+                Thread.sleep(100); // polling chat-service's projection, bounded by the deadline
+            }
+        }
+        return ids;
+    }
+
+    /** The gateway's heap in use, after a full GC (jcmd), from its /q/metrics. */
+    long gatewayHeapUsedBytes() throws Exception {
+        new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(gateway.pid()), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.httpUrl() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double used = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                used += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) used;
+    }
+
+    JsonNode gatewayStats() throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(gateway.httpUrl() + "/api/v1/realtime/stats"))
+                .header("Authorization", "Bearer " + adminToken()).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    static void log(String line) {
+        System.err.println("[bench] " + line);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (baseline != null) {
+            baseline.destroy();
+            try {
+                baseline.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (ServiceProcess s : new ServiceProcess[] { gateway, notification, chat, ticket }) {
+            if (s != null) {
+                s.close();
+            }
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+}

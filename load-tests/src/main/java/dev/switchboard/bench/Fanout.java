@@ -1,0 +1,358 @@
+package dev.switchboard.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.testsupport.TestStack;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketClient;
+
+/**
+ * Scenario {@code fanout}: S subscribers in rooms of R, events published (a) through the gateway's
+ * delivery path alone (admin emit: HTTP → Redis room log → pub/sub → sockets), (b) through the
+ * real path (a chat event on Kafka → gateway consumer → Redis → sockets), and (c) to the raw
+ * Vert.x baseline; the rate steps up until p99 ≥ the SLO or anything is lost. Capacity at SLO is
+ * the highest step that held; CPU (percent of one core, from /proc) and RSS are measured per step.
+ */
+final class Fanout {
+    private static final AtomicLong STEPS = new AtomicLong();
+
+    private record StepStats(Recorder recorder, LongAdder received) {
+    }
+
+    /** Where the events go and where the subscribers connect. */
+    private interface Target {
+        String name();
+
+        long pid();
+
+        Future<Conn> subscribe(int index, String room, String ticketId);
+
+        Future<Boolean> publish(String room, String ticketId, long step, long sentNs);
+
+        void close();
+    }
+
+    private final Env env;
+    private final Map<Long, StepStats> steps = new ConcurrentHashMap<>();
+
+    private Fanout(Env env) {
+        this.env = env;
+    }
+
+    static void run(Env env, Params p, Report report) throws Exception {
+        List<String> shapes = p.strings("shapes", "1x1000,100x10");
+        List<String> paths = p.strings("paths", "emit,kafka,baseline");
+        List<Integer> rates = p.integers("rates", "5000,10000,20000,40000,60000,80000,120000,160000");
+        int stepSeconds = p.integer("step-seconds", 5);
+        int graceMs = p.integer("grace-ms", 3000);
+        double sloMs = p.decimal("slo-ms", 100);
+        int fixedRate = p.integer("fixed-rate", 40000);
+        int users = p.integer("users", 100);
+        int warmup = p.integer("warmup-seconds", 5);
+        env.startServices();
+        Fanout f = new Fanout(env);
+        ArrayNode runs = report.figures.putArray("runs");
+        for (String shape : shapes) {
+            int rooms = Integer.parseInt(shape.split("x")[0]);
+            int size = Integer.parseInt(shape.split("x")[1]);
+            List<String> tickets = env.createTickets(rooms);
+            ObjectNode shapeNode = runs.addObject().put("shape", shape).put("rooms", rooms).put("room_size", size)
+                    .put("subscribers", rooms * size);
+            List<Report.Series> series = new ArrayList<>();
+            for (String path : paths) {
+                Target target = switch (path) {
+                    case "emit" -> f.gatewayEmit(users);
+                    case "kafka" -> f.gatewayKafka(users);
+                    case "baseline" -> f.baseline();
+                    default -> throw new IllegalArgumentException("path must be emit, kafka or baseline: " + path);
+                };
+                ObjectNode pathNode = shapeNode.putObject(path);
+                Histogram atFixed = f.steps(target, tickets, size, rates, stepSeconds, graceMs, sloMs, fixedRate, warmup,
+                        pathNode);
+                series.add(new Report.Series(path + " @" + fixedRate + "/s", atFixed));
+                target.close();
+            }
+            if (shapeNode.has("baseline")) {
+                double base = shapeNode.path("baseline").path("capacity_at_slo").asDouble();
+                double baseCpu = shapeNode.path("baseline").path("cpu_pct_per_10k_at_fixed_rate").asDouble();
+                for (String path : List.of("emit", "kafka")) {
+                    if (shapeNode.has(path)) {
+                        ObjectNode n = (ObjectNode) shapeNode.get(path);
+                        if (base > 0) {
+                            n.put("capacity_vs_baseline", Math.round(1000 * n.path("capacity_at_slo").asDouble() / base) / 1000.0);
+                        }
+                        double cpu = n.path("cpu_pct_per_10k_at_fixed_rate").asDouble();
+                        if (baseCpu > 0 && cpu > 0) {
+                            n.put("cpu_per_delivery_vs_baseline", Math.round(100 * cpu / baseCpu) / 100.0);
+                        }
+                    }
+                }
+            }
+            report.charts.add(new Report.Chart("fanout " + shape + ": latency at " + fixedRate + " deliveries/s", series));
+        }
+    }
+
+    /** Steps the rate up; returns the latency histogram of the fixed-rate step (or the last one run). */
+    private Histogram steps(Target target, List<String> tickets, int size, List<Integer> rates, int stepSeconds, int graceMs,
+            double sloMs, int fixedRate, int warmupSeconds, ObjectNode out) {
+        int rooms = tickets.size();
+        Env.log(target.name() + ": connecting " + rooms * size + " subscribers");
+        long t0 = System.nanoTime();
+        List<Conn> conns = Load.all(rooms * size, 200, i -> target.subscribe(i, "ticket:" + tickets.get(i % rooms),
+                tickets.get(i % rooms)));
+        out.put("connect_seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
+        for (Conn c : conns) {
+            c.onEvent(this::onEvent);
+        }
+        if (warmupSeconds > 0) {
+            warmUp(target, tickets, size, rates.get(0), warmupSeconds);
+        }
+        ArrayNode stepNodes = out.putArray("steps");
+        int capacity = 0;
+        Histogram fixed = null;
+        Histogram last = null;
+        for (int rate : rates) {
+            long step = STEPS.incrementAndGet();
+            StepStats stats = new StepStats(new Recorder(3), new LongAdder());
+            steps.put(step, stats);
+            double eventsPerSecond = (double) rate / size;
+            long events = Math.max(1, Math.round(eventsPerSecond * stepSeconds));
+            Proc.Meter cpu = new Proc.Meter(target.pid());
+            LongAdder failed = new LongAdder();
+            long start = System.nanoTime();
+            long sent = 0;
+            List<Future<Boolean>> inFlight = new ArrayList<>();
+            while (sent < events) {
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                long due = Math.min(events, (long) Math.floor(elapsed * eventsPerSecond) + 1);
+                for (; sent < due; sent++) {
+                    int room = (int) (sent % rooms);
+                    inFlight.add(target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime())
+                            .onFailure(e -> failed.increment()).onSuccess(ok -> {
+                                if (!ok) {
+                                    failed.increment();
+                                }
+                            }));
+                }
+                if (inFlight.size() > 10_000) {
+                    inFlight.removeIf(Future::isComplete);
+                }
+                Load.pause(5); // pacing: the next events fall due
+            }
+            long expected = events * size;
+            Load.waitUntil(() -> stats.received().sum() >= expected, stepSeconds * 1000L + graceMs);
+            double cpuPct = cpu.percentOfOneCore();
+            Histogram h = stats.recorder().getIntervalHistogram();
+            long received = stats.received().sum();
+            long lost = Math.max(0, expected - received);
+            ObjectNode n = stepNodes.addObject().put("deliveries_per_second", rate).put("events", events)
+                    .put("expected", expected).put("received", received).put("lost", lost)
+                    .put("publish_failures", failed.sum());
+            n.setAll(Report.latency(h));
+            n.put("cpu_pct", Math.round(cpuPct * 10) / 10.0)
+                    .put("cpu_pct_per_10k", Math.round(cpuPct / rate * 10_000 * 100) / 100.0)
+                    .put("rss_mb", Proc.rssKb(target.pid()) / 1024);
+            boolean holds = lost == 0 && failed.sum() == 0 && h.getTotalCount() > 0
+                    && h.getValueAtPercentile(99) < sloMs * 1e6;
+            n.put("holds", holds);
+            Env.log(String.format("%s %dx%d: %,d deliveries/s: p99 %.1f ms, lost %d, CPU %.0f%% (%.1f%% per 10k/s)%s",
+                    target.name(), rooms, size, rate, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6,
+                    lost, cpuPct, cpuPct / rate * 10_000, holds ? "" : "  <- breaks the SLO"));
+            steps.remove(step);
+            last = h;
+            if (rate == fixedRate) {
+                fixed = h;
+                out.put("cpu_pct_per_10k_at_fixed_rate", n.path("cpu_pct_per_10k").asDouble());
+            }
+            if (!holds) {
+                break;
+            }
+            capacity = rate;
+        }
+        out.put("capacity_at_slo", capacity);
+        for (Conn c : conns) {
+            c.close();
+        }
+        return fixed != null ? fixed : last;
+    }
+
+    /** Sends at the first rate for a while, unrecorded: JIT, pools and buffers warm before the first step. */
+    private void warmUp(Target target, List<String> tickets, int size, int rate, int seconds) {
+        long step = STEPS.incrementAndGet();
+        double eventsPerSecond = (double) rate / size;
+        long events = Math.max(1, Math.round(eventsPerSecond * seconds));
+        long start = System.nanoTime();
+        for (long sent = 0; sent < events;) {
+            long due = Math.min(events, (long) Math.floor((System.nanoTime() - start) / 1e9 * eventsPerSecond) + 1);
+            for (; sent < due; sent++) {
+                int room = (int) (sent % tickets.size());
+                target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime());
+            }
+            Load.pause(5);
+        }
+        Load.pause(1000); // let the last warm-up events drain before measuring
+    }
+
+    private void onEvent(String text) {
+        long step = Conn.longField(text, "\"bench_step\"");
+        if (step < 0) {
+            return;
+        }
+        long sent = Conn.longField(text, "\"sent_ns\"");
+        StepStats s = steps.get(step);
+        if (s != null && sent > 0) {
+            s.recorder().recordValue(Math.max(0, System.nanoTime() - sent));
+            s.received().increment();
+        }
+    }
+
+    private static String benchFrame(long step, long sentNs) {
+        return "{\"type\":\"bench\",\"payload\":{\"bench_step\":" + step + ",\"sent_ns\":" + sentNs + "}}";
+    }
+
+    private Target gatewayEmit(int users) {
+        return new GatewayTarget("gateway emit", users) {
+            private final HttpClient http = env.vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64)
+                    .setDefaultHost("127.0.0.1").setDefaultPort(env.gatewayPort()));
+            private final String auth = "Bearer " + env.adminToken();
+
+            @Override
+            public Future<Boolean> publish(String room, String ticketId, long step, long sentNs) {
+                return http.request(HttpMethod.POST, "/api/v1/realtime/emit/room/" + room)
+                        .compose(req -> req.putHeader("Authorization", auth).putHeader("Content-Type", "application/json")
+                                .send(Buffer.buffer(benchFrame(step, sentNs))))
+                        .map(resp -> resp.statusCode() == 202);
+            }
+
+            @Override
+            public void close() {
+                super.close();
+                http.close();
+            }
+        };
+    }
+
+    private Target gatewayKafka(int users) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + TestStack.PROFILE.kafkaPort);
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        return new GatewayTarget("gateway kafka", users) {
+            @Override
+            public Future<Boolean> publish(String room, String ticketId, long step, long sentNs) {
+                String id = UUID.randomUUID().toString();
+                String value = "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + id + "\",\"ticket_id\":\""
+                        + ticketId + "\",\"type\":\"TEXT\",\"message\":\"bench\",\"author_id\":\"bench\",\"author_name\":"
+                        + "\"Bench\",\"bench_step\":" + step + ",\"sent_ns\":" + sentNs + "},\"actor\":{\"id\":\"bench\"}}";
+                ProducerRecord<String, String> record = new ProducerRecord<>("switchboard.chat-events", ticketId, value);
+                record.headers().add("ce_id", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+                record.headers().add("ce_type", "switchboard.chat.message_created.v1".getBytes(StandardCharsets.UTF_8));
+                record.headers().add("ce_source", "/bench".getBytes(StandardCharsets.UTF_8));
+                record.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+                io.vertx.core.Promise<Boolean> done = io.vertx.core.Promise.promise();
+                producer.send(record, (meta, e) -> done.tryComplete(e == null));
+                return done.future();
+            }
+
+            @Override
+            public void close() {
+                super.close();
+                producer.close();
+            }
+        };
+    }
+
+    private abstract class GatewayTarget implements Target {
+        private final String name;
+        private final int users;
+        private final WebSocketClient client = Load.wsClient(env.vertx, null);
+
+        GatewayTarget(String name, int users) {
+            this.name = name;
+            this.users = users;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long pid() {
+            return env.gateway().pid();
+        }
+
+        @Override
+        public Future<Conn> subscribe(int index, String room, String ticketId) {
+            String token = env.agentToken("bench-agent-" + (index % users));
+            return Conn.connect(client, env.gatewayPort(), token).compose(c -> c
+                    .request("join_ticket", Env.JSON.createObjectNode().put("ticket_id", ticketId)).map(ack -> c));
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    private Target baseline() {
+        int port = env.startBaseline();
+        WebSocketClient client = Load.wsClient(env.vertx, null);
+        HttpClient http = env.vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64).setDefaultHost("127.0.0.1")
+                .setDefaultPort(port));
+        return new Target() {
+            @Override
+            public String name() {
+                return "baseline";
+            }
+
+            @Override
+            public long pid() {
+                return env.baselinePid();
+            }
+
+            @Override
+            public Future<Conn> subscribe(int index, String room, String ticketId) {
+                return Conn.connect(client, port, null)
+                        .compose(c -> c.request("join", Env.JSON.createObjectNode().put("room", room)).map(ack -> c));
+            }
+
+            @Override
+            public Future<Boolean> publish(String room, String ticketId, long step, long sentNs) {
+                return http.request(HttpMethod.POST, "/emit/" + room)
+                        .compose(req -> req.putHeader("Content-Type", "application/json")
+                                .send(Buffer.buffer(benchFrame(step, sentNs))))
+                        .map(resp -> resp.statusCode() == 202);
+            }
+
+            @Override
+            public void close() {
+                client.close();
+                http.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,60 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.List;
+
+/** CPU time and resident memory of a process, from /proc (Linux). */
+final class Proc {
+    /** Clock ticks per second of /proc/pid/stat (USER_HZ; 100 on Linux/x86). */
+    private static final double HZ = 100.0;
+
+    private Proc() {
+    }
+
+    /** User + system CPU seconds the process has used so far. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Paths.get("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after "pid (comm) ": state is f[0]; utime and stime are fields 14 and 15 of the whole line
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / HZ;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Resident set size in KiB (VmRSS). */
+    static long rssKb(long pid) {
+        try {
+            List<String> lines = Files.readAllLines(Paths.get("/proc", String.valueOf(pid), "status"));
+            for (String line : lines) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    /** A CPU meter over an interval: percent of one core. */
+    static final class Meter {
+        private final long pid;
+        private final double cpu0;
+        private final long t0;
+
+        Meter(long pid) {
+            this.pid = pid;
+            this.cpu0 = cpuSeconds(pid);
+            this.t0 = System.nanoTime();
+        }
+
+        double percentOfOneCore() {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return 100.0 * (cpuSeconds(pid) - cpu0) / seconds;
+        }
+    }
+}
