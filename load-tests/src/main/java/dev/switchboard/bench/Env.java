@@ -59,9 +59,13 @@ final class Env implements AutoCloseable {
         }
         TestStack.ensureRunning();
         log("starting ticket-, chat-, notification-service and the gateway");
-        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), Map.of());
-        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), Map.of());
-        notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), Map.of());
+        // Full JIT (the tests' C1-only, serial-GC JVMs start quicker but would make the services the bottleneck).
+        List<String> serviceJvm = List.of("-Xmx512m", "-XX:+UseParallelGC");
+        Map<String, String> quiet = Map.of("quarkus.http.access-log.enabled", "false");
+        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet, serviceJvm);
+        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet, serviceJvm);
+        notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
+                serviceJvm);
         Map<String, String> p = new LinkedHashMap<>();
         p.put("switchboard.gateway.instance-id", "gateway-bench");
         p.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
