@@ -143,6 +143,10 @@ public class GatewayNode {
                 })
                 .call(result -> Uni.join().all(session.rooms().stream()
                         .map(room -> presence.join(session.id(), identity.userId(), room)).toList()).andFailFast())
+                // The client may have gone while this was in flight: its disconnect then ran before the
+                // registration and found nothing to clear. Clear it now, or the connection would stay
+                // registered until its lease expired.
+                .call(result -> session.isOpen() ? Uni.createFrom().voidItem() : presence.disconnect(session.id()))
                 .map(result -> {
                     if (result == RedisPresence.ConnectResult.CAME_ONLINE) {
                         announceToStaff("user_online", identity.userId(), identity.name(), "online");

@@ -124,6 +124,22 @@ class TwoInstancesIT {
     }
 
     @Test
+    void connectionsClosedWhileBeingSetUpLeaveNoPresenceBehind() {
+        String userId = Users.id("flaky");
+        String token = TestJwt.agent(userId);
+        // A flaky network: each socket is gone right after the upgrade, while its registration may be in flight.
+        for (int i = 0; i < 30; i++) {
+            WsClient.to(Cluster.gateway1().wsUrl()).bearer(token).name("flaky-" + i).connect().abort();
+        }
+        // Every one of them is cleared at once (the offline delay is 3 s), not when its lease expires (15 s).
+        Awaitility.await("no connection of the user is left registered").atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(200)).until(() -> presenceOf(Cluster.gateway2(), userId)
+                        .path("connections").size() == 0);
+        Awaitility.await("the user is offline").atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !presenceOf(Cluster.gateway2(), userId).path("online").asBoolean());
+    }
+
+    @Test
     void aReloadIsNotAnOffline() {
         String aId = Users.id("cust");
         String aToken = TestJwt.customer(aId);
