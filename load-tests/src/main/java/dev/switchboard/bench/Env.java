@@ -41,6 +41,7 @@ final class Env implements AutoCloseable {
     final Vertx vertx;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final String gatewayHeap;
+    private final Map<String, String> gatewayExtra = new LinkedHashMap<>();
     private ServiceProcess ticket;
     private ServiceProcess chat;
     private ServiceProcess notification;
@@ -49,8 +50,18 @@ final class Env implements AutoCloseable {
     private int baselinePort;
 
     Env(int clientThreads, String gatewayHeap) {
+        this(clientThreads, gatewayHeap, "");
+    }
+
+    /** @param gatewaySettings extra gateway settings, {@code key=value;key=value} (to compare configurations) */
+    Env(int clientThreads, String gatewayHeap, String gatewaySettings) {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientThreads));
         this.gatewayHeap = gatewayHeap;
+        for (String kv : gatewaySettings.split(";")) {
+            if (kv.contains("=")) {
+                gatewayExtra.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
     }
 
     synchronized void startServices() {
@@ -79,6 +90,7 @@ final class Env implements AutoCloseable {
         p.put("switchboard.gateway.limits.abuse-close-after", "1000000");
         p.put("switchboard.gateway.limits.max-connections-per-user", "100000");
         p.put("switchboard.gateway.limits.outbound-queue", "10000");
+        p.putAll(gatewayExtra);
         gateway = ServiceProcess.start("gateway", ServiceProcess.jarOf("gateway-service"), p,
                 List.of("-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
     }
