@@ -36,14 +36,15 @@ final class ChatLoad {
         List<Integer> rates = p.integers("rates", "100,500,1000");
         int seconds = p.integer("seconds", 10);
         int graceMs = p.integer("grace-ms", 5000);
+        int warmupSeconds = p.integer("warmup-seconds", 30);
         env.startServices();
         List<String> tickets = env.createTickets(ticketCount);
         Map<Long, StepStats> steps = new ConcurrentHashMap<>();
         WebSocketClient client = Load.wsClient(env.vertx, null);
         Env.log("chat: connecting " + users + " users to " + ticketCount + " tickets");
         List<Conn> conns = Load.all(users, 100, u -> Conn.connect(client, env.gatewayPort(), env.agentToken("bench-chat-" + u))
-                .compose(c -> c.request("join_ticket", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount)))
-                        .map(ack -> c)));
+                .compose(c -> Load.retrying(env.vertx, () -> c.request("join_ticket", Env.JSON.createObjectNode()
+                        .put("ticket_id", tickets.get(u % ticketCount))), 20).map(ack -> c)));
         for (int u = 0; u < users; u++) {
             int receiver = u;
             conns.get(u).onEvent(text -> {
@@ -65,6 +66,22 @@ final class ChatLoad {
         int[] members = new int[ticketCount];
         for (int u = 0; u < users; u++) {
             members[u % ticketCount]++;
+        }
+        // Warm up (JIT in the gateway, chat- and notification-service), unrecorded: step 0 matches no stats.
+        if (warmupSeconds > 0) {
+            Env.log("chat: warming up for " + warmupSeconds + " s at " + rates.get(0) + " msg/s");
+            long start = System.nanoTime();
+            long total = (long) rates.get(0) * warmupSeconds;
+            for (long sent = 0; sent < total;) {
+                long due = Math.min(total, (long) Math.floor((System.nanoTime() - start) / 1e9 * rates.get(0)) + 1);
+                for (; sent < due; sent++) {
+                    int u = (int) (sent % users);
+                    conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id",
+                            tickets.get(u % ticketCount)).put("message", "bc|0|" + u + "|" + System.nanoTime()));
+                }
+                Load.pause(2);
+            }
+            Load.pause(graceMs); // the warm-up's messages drain before the first step
         }
         ArrayNode stepNodes = report.figures.putArray("steps");
         List<Report.Series> series = new ArrayList<>();

@@ -70,7 +70,7 @@ final class Fanout {
         double sloMs = p.decimal("slo-ms", 100);
         int fixedRate = p.integer("fixed-rate", 40000);
         int users = p.integer("users", 100);
-        int warmup = p.integer("warmup-seconds", 5);
+        int warmup = p.integer("warmup-seconds", 30);
         env.startServices();
         Fanout f = new Fanout(env);
         ArrayNode runs = report.figures.putArray("runs");
@@ -308,8 +308,8 @@ final class Fanout {
         @Override
         public Future<Conn> subscribe(int index, String room, String ticketId) {
             String token = env.agentToken("bench-agent-" + (index % users));
-            return Conn.connect(client, env.gatewayPort(), token).compose(c -> c
-                    .request("join_ticket", Env.JSON.createObjectNode().put("ticket_id", ticketId)).map(ack -> c));
+            return Conn.connect(client, env.gatewayPort(), token).compose(c -> Load.retrying(env.vertx, () -> c
+                    .request("join_ticket", Env.JSON.createObjectNode().put("ticket_id", ticketId)), 20).map(ack -> c));
         }
 
         @Override

@@ -72,4 +72,19 @@ final class Load {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * Retries an operation that a real client would retry: {@code UNAVAILABLE} (a service behind the
+     * gateway is briefly overwhelmed, e.g. by a storm of joins), after a pause, a few times.
+     */
+    static <T> Future<T> retrying(Vertx vertx, java.util.function.Supplier<Future<T>> operation, int attempts) {
+        return operation.get().recover(e -> {
+            if (attempts <= 1 || e.getMessage() == null || !e.getMessage().startsWith("UNAVAILABLE")) {
+                return Future.failedFuture(e);
+            }
+            io.vertx.core.Promise<T> later = io.vertx.core.Promise.promise();
+            vertx.setTimer(250, t -> retrying(vertx, operation, attempts - 1).onComplete(later));
+            return later.future();
+        });
+    }
 }

@@ -56,7 +56,7 @@ class BenchSmokeIT {
 
     @Test
     void chat() throws Exception {
-        JsonNode f = run("chat", Map.of("users", "4", "tickets", "2", "rates", "5", "seconds", "2"));
+        JsonNode f = run("chat", Map.of("users", "4", "tickets", "2", "rates", "5", "seconds", "2", "warmup-seconds", "1"));
         JsonNode step = f.path("steps").get(0);
         assertThat(step.path("send_errors").asLong()).isZero();
         assertThat(step.path("expected_receipts").asLong()).isEqualTo(10);
