@@ -1,10 +1,13 @@
 package dev.switchboard.gateway.room;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,21 +97,38 @@ public class LocalHub {
         if (members == null) {
             return 0;
         }
+        // Each socket's frames are written on its own event loop, one task per loop and event rather than a
+        // hand-over per frame: a room's fan-out is spread over the loops, and each loop's FIFO keeps the order.
+        Map<Executor, List<Session>> byLoop = new HashMap<>(8);
         int n = 0;
         for (Session s : members) {
             if (excludeUser != null && excludeUser.equals(s.userId())) {
                 continue;
             }
-            try {
-                s.deliver(room, seq, frame);
-                n++;
-            } catch (RuntimeException e) {
-                // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
-                Log.debugf("delivery to %s failed: %s", s.id(), e);
+            n++;
+            Executor loop = s.loop();
+            if (loop == null) {
+                deliverTo(s, room, seq, frame);
+            } else {
+                byLoop.computeIfAbsent(loop, k -> new ArrayList<>()).add(s);
             }
         }
+        byLoop.forEach((loop, sessions) -> loop.execute(() -> {
+            for (Session s : sessions) {
+                deliverTo(s, room, seq, frame);
+            }
+        }));
         delivered.add(n);
         return n;
+    }
+
+    private static void deliverTo(Session s, String room, long seq, String frame) {
+        try {
+            s.deliver(room, seq, frame);
+        } catch (RuntimeException e) {
+            // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
+            Log.debugf("delivery to %s failed: %s", s.id(), e);
+        }
     }
 
     /**
@@ -128,10 +148,19 @@ public class LocalHub {
         payload.put("epoch", epoch).put("seq", seq);
         String frame = codec.event("resync_required", payload);
         for (Session s : members) {
-            try {
-                s.send(frame);
-            } catch (RuntimeException e) {
-                Log.debugf("resync notice to %s failed: %s", s.id(), e);
+            Runnable notice = () -> {
+                try {
+                    s.restartSeq(room);
+                    s.send(frame);
+                } catch (RuntimeException e) {
+                    Log.debugf("resync notice to %s failed: %s", s.id(), e);
+                }
+            };
+            // In the same queue as the room's frames, so that it comes after the old series and before the new.
+            if (s.loop() == null) {
+                notice.run();
+            } else {
+                s.loop().execute(notice);
             }
         }
     }

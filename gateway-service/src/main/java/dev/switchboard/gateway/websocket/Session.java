@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.switchboard.gateway.security.Identity;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Context;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketBase;
 
 /**
@@ -44,6 +48,10 @@ public final class Session {
     private final Map<String, Long> timers = new ConcurrentHashMap<>();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private final Map<String, List<Held>> recovering = new HashMap<>();
+    /** Per room, the seq of the last room event sent: a room frame never goes out twice or backwards. */
+    private final Map<String, Long> lastSent = new HashMap<>();
+    /** The connection's event loop (a session is made in @OnOpen, on it): room frames are written there. */
+    private final Executor loop = eventLoop(Vertx.currentContext());
     private final RateLimiter.Bucket bucket;
     private volatile Identity identity;
     private volatile String status = "online";
@@ -189,7 +197,19 @@ public final class Session {
         }
     }
 
-    /** A room frame from the fan-out: held back while the room is being recovered for this session. */
+    /** The event loop this session's room frames are written on (null outside Vert.x, e.g. in unit tests). */
+    public Executor loop() {
+        return loop;
+    }
+
+    private static Executor eventLoop(Context context) {
+        return context instanceof ContextInternal internal ? internal.nettyEventLoop() : null;
+    }
+
+    /**
+     * A room frame from the fan-out: held back while the room is being recovered for this session,
+     * dropped if this session already had it (a frame recovered meanwhile).
+     */
     public void deliver(String room, long seq, String frame) {
         if (seq > 0) {
             synchronized (queue) {
@@ -198,9 +218,23 @@ public final class Session {
                     held.add(new Held(seq, frame));
                     return;
                 }
+                Long last = lastSent.get(room);
+                if (last != null && seq <= last) {
+                    return;
+                }
+                lastSent.put(room, seq);
+                send(frame, false);
             }
+            return;
         }
-        send(frame, seq == 0);
+        send(frame, true);
+    }
+
+    /** The room's seq series started again (resync_required): its seqs count from the new series. */
+    public void restartSeq(String room) {
+        synchronized (queue) {
+            lastSent.remove(room);
+        }
     }
 
     /** From now until {@link #endRecovery}, the room's live events wait. */
@@ -218,8 +252,10 @@ public final class Session {
         synchronized (queue) {
             List<Held> held = recovering.remove(room);
             first.forEach(this::send);
+            // upToSeq is the room's position read after beginRecovery: everything sent before is at or below it
+            // (or of an older seq series, after a resync), so it is where this session now stands.
+            long last = upToSeq;
             if (held != null) {
-                long last = upToSeq;
                 for (Held h : held) {
                     if (h.seq() > last) {
                         send(h.frame());
@@ -227,6 +263,7 @@ public final class Session {
                     }
                 }
             }
+            lastSent.put(room, last);
         }
     }
 
