@@ -70,17 +70,11 @@ final class ChatLoad {
         // Warm up (JIT in the gateway, chat- and notification-service), unrecorded: step 0 matches no stats.
         if (warmupSeconds > 0) {
             Env.log("chat: warming up for " + warmupSeconds + " s at " + rates.get(0) + " msg/s");
-            long start = System.nanoTime();
-            long total = (long) rates.get(0) * warmupSeconds;
-            for (long sent = 0; sent < total;) {
-                long due = Math.min(total, (long) Math.floor((System.nanoTime() - start) / 1e9 * rates.get(0)) + 1);
-                for (; sent < due; sent++) {
-                    int u = (int) (sent % users);
-                    conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id",
-                            tickets.get(u % ticketCount)).put("message", "bc|0|" + u + "|" + System.nanoTime()));
-                }
-                Load.pause(2);
-            }
+            Load.paced((long) rates.get(0) * warmupSeconds, rates.get(0), sent -> {
+                int u = (int) (sent % users);
+                conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount))
+                        .put("message", "bc|0|" + u + "|" + System.nanoTime()));
+            });
             Load.pause(graceMs); // the warm-up's messages drain before the first step
         }
         ArrayNode stepNodes = report.figures.putArray("steps");
@@ -90,21 +84,18 @@ final class ChatLoad {
             StepStats stats = new StepStats(new Recorder(3), new LongAdder());
             steps.put(step, stats);
             long messages = (long) rate * seconds;
-            long expected = 0;
             LongAdder errors = new LongAdder();
             Proc.Meter gatewayCpu = new Proc.Meter(env.gateway().pid());
-            long start = System.nanoTime();
-            long sent = 0;
-            while (sent < messages) {
-                long due = Math.min(messages, (long) Math.floor((System.nanoTime() - start) / 1e9 * rate) + 1);
-                for (; sent < due; sent++) {
-                    int u = (int) (sent % users);
-                    expected += members[u % ticketCount] - 1;
-                    conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount))
-                            .put("message", "bc|" + step + "|" + u + "|" + System.nanoTime()))
-                            .onFailure(e -> errors.increment());
-                }
-                Load.pause(2);
+            Load.paced(messages, rate, sent -> {
+                int u = (int) (sent % users);
+                conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount))
+                        .put("message", "bc|" + step + "|" + u + "|" + System.nanoTime()))
+                        .onFailure(e -> errors.increment());
+            });
+            // Every message is received by the other members of its ticket.
+            long expected = 0;
+            for (long m = 0; m < messages; m++) {
+                expected += members[(int) (m % users) % ticketCount] - 1;
             }
             long expectedFinal = expected;
             Load.waitUntil(() -> stats.received().sum() >= expectedFinal, graceMs);

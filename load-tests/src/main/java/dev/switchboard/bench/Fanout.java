@@ -141,26 +141,15 @@ final class Fanout {
             long events = Math.max(1, Math.round(eventsPerSecond * stepSeconds));
             Proc.Meter cpu = new Proc.Meter(target.pid());
             LongAdder failed = new LongAdder();
-            long start = System.nanoTime();
-            long sent = 0;
-            List<Future<Boolean>> inFlight = new ArrayList<>();
-            while (sent < events) {
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                long due = Math.min(events, (long) Math.floor(elapsed * eventsPerSecond) + 1);
-                for (; sent < due; sent++) {
-                    int room = (int) (sent % rooms);
-                    inFlight.add(target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime())
-                            .onFailure(e -> failed.increment()).onSuccess(ok -> {
-                                if (!ok) {
-                                    failed.increment();
-                                }
-                            }));
-                }
-                if (inFlight.size() > 10_000) {
-                    inFlight.removeIf(Future::isComplete);
-                }
-                Load.pause(5); // pacing: the next events fall due
-            }
+            Load.paced(events, eventsPerSecond, sent -> {
+                int room = (int) (sent % rooms);
+                target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime())
+                        .onFailure(e -> failed.increment()).onSuccess(ok -> {
+                            if (!ok) {
+                                failed.increment();
+                            }
+                        });
+            });
             long expected = events * size;
             Load.waitUntil(() -> stats.received().sum() >= expected, stepSeconds * 1000L + graceMs);
             double cpuPct = cpu.percentOfOneCore();
@@ -203,15 +192,10 @@ final class Fanout {
         long step = STEPS.incrementAndGet();
         double eventsPerSecond = (double) rate / size;
         long events = Math.max(1, Math.round(eventsPerSecond * seconds));
-        long start = System.nanoTime();
-        for (long sent = 0; sent < events;) {
-            long due = Math.min(events, (long) Math.floor((System.nanoTime() - start) / 1e9 * eventsPerSecond) + 1);
-            for (; sent < due; sent++) {
-                int room = (int) (sent % tickets.size());
-                target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime());
-            }
-            Load.pause(5);
-        }
+        Load.paced(events, eventsPerSecond, sent -> {
+            int room = (int) (sent % tickets.size());
+            target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime());
+        });
         Load.pause(1000); // let the last warm-up events drain before measuring
     }
 

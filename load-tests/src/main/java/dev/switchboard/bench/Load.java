@@ -87,4 +87,20 @@ final class Load {
             return later.future();
         });
     }
+
+    /**
+     * Calls {@code send} with 0, 1, 2, … {@code total - 1}, each when it falls due at {@code perSecond}
+     * (from now), in bursts every few milliseconds: the generator's clock.
+     */
+    static void paced(long total, double perSecond, java.util.function.LongConsumer send) {
+        long start = System.nanoTime();
+        long sent = 0;
+        while (sent < total) {
+            long due = Math.min(total, (long) Math.floor((System.nanoTime() - start) / 1e9 * perSecond) + 1);
+            for (; sent < due; sent++) {
+                send.accept(sent);
+            }
+            pause(2);
+        }
+    }
 }

@@ -75,7 +75,7 @@ final class Recovery {
         }
         Env.log("recovery: " + clients + " clients in " + roomCount + " rooms, " + rate + " events/s, a drop every "
                 + dropEveryMs + " ms");
-        Load.all(clients, 50, i -> connect(ws, env.gatewayPort(), all.get(i), catchUp).map(c -> c));
+        Load.all(clients, 50, i -> connect(ws, env.gatewayPort(), all.get(i), catchUp));
         Random random = new Random(42);
         LongAdder publishFailures = new LongAdder();
         long start = System.nanoTime();

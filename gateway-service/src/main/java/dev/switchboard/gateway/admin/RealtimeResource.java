@@ -138,28 +138,22 @@ public class RealtimeResource {
             default -> null;
         };
         if (room == null || target.isBlank() || !Rooms.valid(room)) {
-            return Uni.createFrom().item(problem(400, "kind must be user, room or role, and a room must be "
+            return Uni.createFrom().item(codec.problem(400, "kind must be user, room or role, and a room must be "
                     + "ticket:{id}, user:{id} or role:{role}"));
         }
         String type = body == null ? null : body.path("type").asText(null);
         if (type == null || !EVENT_TYPE.matcher(type).matches()) {
-            return Uni.createFrom().item(problem(400,
+            return Uni.createFrom().item(codec.problem(400,
                     "body.type is required: lower_snake_case, e.g. {\"type\": \"announcement\", \"payload\": {...}}"));
         }
         JsonNode payload = body.get("payload");
         if (payload != null && !payload.isNull() && !payload.isObject()) {
-            return Uni.createFrom().item(problem(400, "body.payload must be a JSON object"));
+            return Uni.createFrom().item(codec.problem(400, "body.payload must be a JSON object"));
         }
         String eventId = UUID.randomUUID().toString();
         String json = payload == null || payload.isNull() ? "{}" : codec.write(payload);
         return broker.publishRoomEvent(room, type, eventId, json, null).map(seq -> Response.accepted(
                 codec.object().put("room", room).put("type", type).put("seq", seq).put("event_id", eventId)).build());
-    }
-
-    private Response problem(int status, String detail) {
-        ObjectNode body = codec.object().put("type", "about:blank").put("title", "Bad Request").put("status", status)
-                .put("detail", detail);
-        return Response.status(status).type("application/problem+json").entity(body).build();
     }
 
 }

@@ -23,6 +23,10 @@ public final class DemoUsers {
     private DemoUsers() {
     }
 
+    public static List<String> usernames() {
+        return ALL.stream().map(DemoUser::username).toList();
+    }
+
     public static Optional<DemoUser> byUsername(String username) {
         return ALL.stream().filter(u -> u.username().equals(username)).findFirst();
     }

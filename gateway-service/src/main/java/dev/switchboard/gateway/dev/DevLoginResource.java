@@ -72,7 +72,7 @@ public class DevLoginResource {
                     .replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
             PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
             Log.infof("dev login enabled (demo users: %s); never use it in production",
-                    DemoUsers.ALL.stream().map(DemoUsers.DemoUser::username).toList());
+                    DemoUsers.usernames());
             return key;
         } catch (Exception e) {
             throw new IllegalStateException("dev login: cannot read the private key " + path + ": " + e.getMessage(), e);
@@ -106,10 +106,7 @@ public class DevLoginResource {
         String username = body == null ? "" : body.path("username").asText("");
         var user = DemoUsers.byUsername(username);
         if (user.isEmpty()) {
-            return Response.status(400).type("application/problem+json").entity(codec.object().put("type", "about:blank")
-                    .put("title", "Bad Request").put("status", 400)
-                    .put("detail", "username must be one of " + DemoUsers.ALL.stream().map(DemoUsers.DemoUser::username).toList()))
-                    .build();
+            return codec.problem(400, "username must be one of " + DemoUsers.usernames());
         }
         DemoUsers.DemoUser u = user.get();
         Instant now = Instant.now();
@@ -126,7 +123,6 @@ public class DevLoginResource {
     }
 
     private Response notFound() {
-        return Response.status(404).type("application/problem+json").entity(codec.object().put("type", "about:blank")
-                .put("title", "Not Found").put("status", 404).put("detail", "no such resource")).build();
+        return codec.problem(404, "no such resource");
     }
 }

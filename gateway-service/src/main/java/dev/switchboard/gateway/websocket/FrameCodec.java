@@ -29,6 +29,14 @@ public class FrameCodec {
         return mapper.createObjectNode();
     }
 
+    /** An RFC 9457 problem response ({@code application/problem+json}) for the gateway's REST endpoints. */
+    public jakarta.ws.rs.core.Response problem(int status, String detail) {
+        ObjectNode body = object().put("type", "about:blank")
+                .put("title", jakarta.ws.rs.core.Response.Status.fromStatusCode(status).getReasonPhrase())
+                .put("status", status).put("detail", detail);
+        return jakarta.ws.rs.core.Response.status(status).type("application/problem+json").entity(body).build();
+    }
+
     /** @throws ProtocolException INVALID_JSON or INVALID_PAYLOAD; the message says what is wrong */
     public ClientFrame decode(String text) {
         JsonNode root;

@@ -2,9 +2,13 @@ package dev.switchboard.gateway.it;
 
 import static io.restassured.RestAssured.given;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
+
+import dev.switchboard.testsupport.TestRedis;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
@@ -82,8 +86,8 @@ final class Api {
      */
     static String postFirstMessage(String token, String ticketId, String text) {
         String[] id = new String[1];
-        org.awaitility.Awaitility.await("chat-service knows ticket " + ticketId).atMost(java.time.Duration.ofSeconds(20))
-                .pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+        Awaitility.await("chat-service knows ticket " + ticketId).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
                     var response = given().baseUri(Cluster.chatUrl()).auth().oauth2(token).contentType(ContentType.JSON)
                             .body(Map.of("message", text)).post("/api/v1/tickets/" + ticketId + "/messages");
                     if (response.statusCode() == 201) {
@@ -95,9 +99,9 @@ final class Api {
         // The message reaches the room through Kafka, after the REST call returned: wait until the room log has
         // it, or it could arrive after a test's client took its position and count as one it missed.
         String log = "sb:{ticket:" + ticketId + "}:log";
-        org.awaitility.Awaitility.await("the first message of ticket " + ticketId + " is in its room log")
-                .atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
-                .until(() -> RedisCli.reply("XRANGE", log, "-", "+").contains(id[0]));
+        Awaitility.await("the first message of ticket " + ticketId + " is in its room log")
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> TestRedis.reply("XRANGE", log, "-", "+").contains(id[0]));
         return id[0];
     }
 }

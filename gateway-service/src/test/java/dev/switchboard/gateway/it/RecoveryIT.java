@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.switchboard.testsupport.ServiceProcess;
 import dev.switchboard.testsupport.TestJwt;
+import dev.switchboard.testsupport.TestRedis;
 
 /**
  * SPEC §6: a client that comes back with {@code join_ticket {since, epoch}}, on any instance, gets
@@ -121,7 +122,7 @@ class RecoveryIT {
             List<String> ids = post(s, MISSED, "older than the log");
             awaitMessages(watcher, seenBefore, ids);
             // The room log keeps only its last 100 events now, as it would after many more.
-            assertThat(RedisCli.call("XTRIM", "sb:{ticket:" + s.ticketId() + "}:log", "MAXLEN", "100"))
+            assertThat(TestRedis.call("XTRIM", "sb:{ticket:" + s.ticketId() + "}:log", "MAXLEN", "100"))
                     .isEqualTo(":" + (watcher.lastSeq() - 100));
 
             customer.connect(Cluster.gateway2());

@@ -1,4 +1,4 @@
-package dev.switchboard.gateway.it;
+package dev.switchboard.testsupport;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -7,24 +7,34 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-import dev.switchboard.testsupport.TestStack;
-
-/** One Redis command to the test stack's Redis, as redis-cli would send it (tests set up states with it). */
-final class RedisCli {
-    private RedisCli() {
+/**
+ * One command to the test stack's Redis over a plain socket (RESP), as redis-cli would send it:
+ * tests set up states with it (trim a room log) and the benchmark reads figures (INFO).
+ */
+public final class TestRedis {
+    private TestRedis() {
     }
 
-    /** Sends the command and returns the first line of the reply (e.g. {@code :400} or {@code +OK}). */
-    static String call(String... args) {
-        return request(args, false);
+    /** The first line of the reply (e.g. {@code :400} or {@code +OK}). */
+    public static String call(String... args) {
+        return request(args, Reply.FIRST_LINE);
     }
 
-    /** Sends the command and returns the whole reply, every line of it (bulk strings and arrays included). */
-    static String reply(String... args) {
-        return request(args, true);
+    /** The whole reply, a line per RESP line (bulk strings and arrays included). */
+    public static String reply(String... args) {
+        return request(args, Reply.WHOLE);
     }
 
-    private static String request(String[] args, boolean whole) {
+    /** The text of a bulk-string reply (GET, INFO), or null for a nil or any other reply. */
+    public static String bulk(String... args) {
+        return request(args, Reply.BULK);
+    }
+
+    private enum Reply {
+        FIRST_LINE, WHOLE, BULK
+    }
+
+    private static String request(String[] args, Reply reply) {
         StringBuilder command = new StringBuilder("*").append(args.length).append("\r\n");
         for (String arg : args) {
             command.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
@@ -36,12 +46,20 @@ final class RedisCli {
             out.write(command.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            if (!whole) {
-                return line(in);
+            switch (reply) {
+                case FIRST_LINE:
+                    return line(in);
+                case BULK:
+                    String header = line(in);
+                    if (!header.startsWith("$") || header.equals("$-1")) {
+                        return null;
+                    }
+                    return new String(in.readNBytes(Integer.parseInt(header.substring(1))), StandardCharsets.UTF_8);
+                default:
+                    StringBuilder text = new StringBuilder();
+                    readValue(in, text);
+                    return text.toString();
             }
-            StringBuilder text = new StringBuilder();
-            readValue(in, text);
-            return text.toString();
         } catch (IOException e) {
             throw new IllegalStateException("Redis: " + e.getMessage(), e);
         }
