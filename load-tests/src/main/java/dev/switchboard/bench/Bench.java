@@ -27,6 +27,7 @@ public final class Bench {
         Path out = Paths.get(params.str("out", "target/bench"));
         try (Env env = new Env(params.integer("client-threads", 2), params.str("gateway-heap", "1g"),
                 params.str("gateway-set", ""))) {
+            env.recordJfr(params.flag("jfr", false));
             Report report = run(env, args[0], params);
             Path json = report.write(out, args[0]);
             System.out.println(report.figures.toPrettyString());

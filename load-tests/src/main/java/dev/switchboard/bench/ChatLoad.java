@@ -19,7 +19,10 @@ import io.vertx.core.http.WebSocketClient;
  * Scenario {@code chat}: N users in M tickets send {@code send_message} over WebSocket; each
  * message goes gateway → chat-service (REST) → PostgreSQL and the outbox → Kafka → gateway → Redis
  * → the sockets of every other member. Latency is from the send to the receipt by each other
- * member, at each rate; loss is what never arrived.
+ * member, at each rate; loss is what never arrived. Each step also reports the CPU time each service
+ * and the whole machine spent per message: on two cores that shows where the path's cost is. The
+ * warm-up is long (150 s): five JVMs compile at once on two cores, and shorter warm-ups measured
+ * the JIT compilers (C2 alone used more CPU than the event loops in the first minute).
  */
 final class ChatLoad {
     private static final AtomicLong STEPS = new AtomicLong(1000);
@@ -33,10 +36,10 @@ final class ChatLoad {
     static void run(Env env, Params p, Report report) throws Exception {
         int users = p.integer("users", 40);
         int ticketCount = p.integer("tickets", 8);
-        List<Integer> rates = p.integers("rates", "100,500,1000");
+        List<Integer> rates = p.integers("rates", "50,100,500,1000");
         int seconds = p.integer("seconds", 10);
         int graceMs = p.integer("grace-ms", 5000);
-        int warmupSeconds = p.integer("warmup-seconds", 30);
+        int warmupSeconds = p.integer("warmup-seconds", 150);
         env.startServices();
         List<String> tickets = env.createTickets(ticketCount);
         Map<Long, StepStats> steps = new ConcurrentHashMap<>();
@@ -86,6 +89,10 @@ final class ChatLoad {
             long messages = (long) rate * seconds;
             LongAdder errors = new LongAdder();
             Proc.Meter gatewayCpu = new Proc.Meter(env.gateway().pid());
+            Map<String, Proc.Meter> serviceCpu = new java.util.LinkedHashMap<>();
+            env.services().forEach((name, service) -> serviceCpu.put(name, new Proc.Meter(service.pid())));
+            double machine0 = Proc.machineBusySeconds();
+            long t0 = System.nanoTime();
             Load.paced(messages, rate, sent -> {
                 int u = (int) (sent % users);
                 conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount))
@@ -100,6 +107,8 @@ final class ChatLoad {
             long expectedFinal = expected;
             Load.waitUntil(() -> stats.received().sum() >= expectedFinal, graceMs);
             double cpu = gatewayCpu.percentOfOneCore();
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            double machineBusy = Proc.machineBusySeconds() - machine0;
             Histogram h = stats.recorder().getIntervalHistogram();
             long received = stats.received().sum();
             ObjectNode n = stepNodes.addObject().put("messages_per_second", rate).put("messages", messages)
@@ -107,10 +116,16 @@ final class ChatLoad {
                     .put("lost", Math.max(0, expected - received));
             n.setAll(Report.latency(h));
             n.put("gateway_cpu_pct", Math.round(cpu * 10) / 10.0);
+            // Where the CPU goes: each service's CPU time per message sent, and the whole machine's.
+            ObjectNode perMessage = n.putObject("cpu_ms_per_message");
+            serviceCpu.forEach((name, meter) -> perMessage.put(name, Math.round(meter.usedSeconds() * 1e5 / messages) / 100.0));
+            perMessage.put("machine", Math.round(machineBusy * 1e5 / messages) / 100.0);
+            n.put("machine_busy_pct_of_all_cores", Math.round(1000.0 * machineBusy / elapsed
+                    / Runtime.getRuntime().availableProcessors()) / 10.0);
             series.add(new Report.Series(rate + " msg/s", h));
-            Env.log(String.format("chat: %d msg/s: p99 %.1f ms, lost %d, send errors %d, gateway CPU %.0f%%", rate,
-                    h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6, Math.max(0, expected - received),
-                    errors.sum(), cpu));
+            Env.log(String.format("chat: %d msg/s: p99 %.1f ms, lost %d, send errors %d, gateway CPU %.0f%%, CPU ms per message %s",
+                    rate, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6, Math.max(0, expected - received),
+                    errors.sum(), cpu, perMessage));
             steps.remove(step);
         }
         report.charts.add(new Report.Chart("chat: send → receipt by every other member", series));

@@ -42,6 +42,8 @@ final class Env implements AutoCloseable {
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final String gatewayHeap;
     private final Map<String, String> gatewayExtra = new LinkedHashMap<>();
+    private boolean jfr;
+    private final Map<String, Path> jfrFiles = new ConcurrentHashMap<>();
     private ServiceProcess ticket;
     private ServiceProcess chat;
     private ServiceProcess notification;
@@ -64,6 +66,20 @@ final class Env implements AutoCloseable {
         }
     }
 
+    /** Every service JVM started after this records a JFR profile into target/services/&lt;name&gt;.jfr (written at exit). */
+    void recordJfr(boolean on) {
+        this.jfr = on;
+    }
+
+    private List<String> jvm(String name, String... options) {
+        List<String> all = new ArrayList<>(List.of(options));
+        if (jfr) {
+            all.add("-XX:StartFlightRecording=name=bench,settings=default");
+            jfrFiles.put(name, Paths.get("target", "services", name + ".jfr").toAbsolutePath());
+        }
+        return all;
+    }
+
     synchronized void startServices() {
         if (gateway != null) {
             return;
@@ -71,12 +87,13 @@ final class Env implements AutoCloseable {
         TestStack.ensureRunning();
         log("starting ticket-, chat-, notification-service and the gateway");
         // Full JIT (the tests' C1-only, serial-GC JVMs start quicker but would make the services the bottleneck).
-        List<String> serviceJvm = List.of("-Xmx512m", "-XX:+UseParallelGC");
         Map<String, String> quiet = Map.of("quarkus.http.access-log.enabled", "false");
-        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet, serviceJvm);
-        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet, serviceJvm);
+        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
+                jvm("ticket-service", "-Xmx512m", "-XX:+UseParallelGC"));
+        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,
+                jvm("chat-service", "-Xmx512m", "-XX:+UseParallelGC"));
         notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
-                serviceJvm);
+                jvm("notification-service", "-Xmx512m", "-XX:+UseParallelGC"));
         Map<String, String> p = new LinkedHashMap<>();
         p.put("switchboard.gateway.instance-id", "gateway-bench");
         p.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
@@ -92,7 +109,7 @@ final class Env implements AutoCloseable {
         p.put("switchboard.gateway.limits.outbound-queue", "10000");
         p.putAll(gatewayExtra);
         gateway = ServiceProcess.start("gateway", ServiceProcess.jarOf("gateway-service"), p,
-                List.of("-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
+                jvm("gateway", "-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
     }
 
     synchronized int startBaseline() {
@@ -125,6 +142,17 @@ final class Env implements AutoCloseable {
 
     long baselinePid() {
         return baseline.pid();
+    }
+
+    /** The running services by name: gateway, chat-service, notification-service, ticket-service. */
+    Map<String, ServiceProcess> services() {
+        Map<String, ServiceProcess> all = new LinkedHashMap<>();
+        for (ServiceProcess s : new ServiceProcess[] { gateway, chat, notification, ticket }) {
+            if (s != null) {
+                all.put(s.name(), s);
+            }
+        }
+        return all;
     }
 
     ServiceProcess gateway() {
@@ -210,8 +238,31 @@ final class Env implements AutoCloseable {
         System.err.println("[bench] " + line);
     }
 
+    /** Writes each service's recording now (a service killed at the end would not write its own). */
+    private void dumpJfr() {
+        for (ServiceProcess s : new ServiceProcess[] { gateway, notification, chat, ticket }) {
+            Path file = s == null ? null : jfrFiles.get(s.name());
+            if (file == null) {
+                continue;
+            }
+            try {
+                new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        String.valueOf(s.pid()), "JFR.dump", "name=bench", "filename=" + file).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+                log("profile: " + file);
+            } catch (IOException e) {
+                log("no profile of " + file + ": " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Override
     public synchronized void close() {
+        if (jfr) {
+            dumpJfr();
+        }
         if (baseline != null) {
             baseline.destroy();
             try {

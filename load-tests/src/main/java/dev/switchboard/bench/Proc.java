@@ -25,6 +25,22 @@ final class Proc {
         }
     }
 
+    /** CPU seconds the whole machine spent busy (all cores; /proc/stat, everything but idle and iowait). */
+    static double machineBusySeconds() {
+        try {
+            String[] f = Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length; i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy / HZ;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** Resident set size in KiB (VmRSS). */
     static long rssKb(long pid) {
         try {
@@ -50,6 +66,11 @@ final class Proc {
             this.pid = pid;
             this.cpu0 = cpuSeconds(pid);
             this.t0 = System.nanoTime();
+        }
+
+        /** CPU seconds used since the meter was made. */
+        double usedSeconds() {
+            return Proc.cpuSeconds(pid) - cpu0;
         }
 
         double percentOfOneCore() {

@@ -98,6 +98,22 @@ class TicketApiTest {
         given().auth().oauth2(wrongIssuer).get("/api/v1/tickets").then().statusCode(401);
     }
 
+    /** Services remember tokens they verified (VerifiedTokenCache); a remembered token still expires. */
+    @Test
+    void aRememberedTokenIsRefusedOnceItExpiresAndATamperedOneNeverPasses() {
+        org.assertj.core.api.Assertions.assertThat(io.quarkus.arc.Arc.container().instance(io.smallrye.jwt.auth.principal.JWTParser.class).get())
+                .isInstanceOf(dev.switchboard.service.security.VerifiedTokenCache.class);
+        String shortLived = TestJwt.token(uniqueUser("cust"), "Short", Duration.ofSeconds(3), "customer");
+        given().auth().oauth2(shortLived).get("/api/v1/tickets").then().statusCode(200);
+        given().auth().oauth2(shortLived).get("/api/v1/tickets").then().statusCode(200);
+        // Same header and claims, another signature: must not be taken for the remembered token.
+        String tampered = shortLived.substring(0, shortLived.lastIndexOf('.') + 1)
+                + new StringBuilder(shortLived.substring(shortLived.lastIndexOf('.') + 1)).reverse();
+        given().auth().oauth2(tampered).get("/api/v1/tickets").then().statusCode(401);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> given().auth().oauth2(shortLived).get("/api/v1/tickets").then().statusCode(401));
+    }
+
     @Test
     void unknownTicketsAre404Problems() {
         String token = agent(uniqueUser("agent"));
