@@ -52,9 +52,13 @@ final class Suite {
     }
 
     private static ServiceProcess startGateway() {
+        return startGateway("gateway", "gateway-e2e", gatewayPort);
+    }
+
+    private static ServiceProcess startGateway(String name, String instanceId, int port) {
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("quarkus.http.port", String.valueOf(gatewayPort));
-        properties.put("switchboard.gateway.instance-id", "gateway-e2e");
+        properties.put("quarkus.http.port", String.valueOf(port));
+        properties.put("switchboard.gateway.instance-id", instanceId);
         properties.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
         properties.put("quarkus.rest-client.chat-service.url", chat.httpUrl());
         properties.put("quarkus.rest-client.notification-service.url", notification.httpUrl());
@@ -63,7 +67,18 @@ final class Suite {
         properties.put("switchboard.dev-login.services.ticket", ticket.httpUrl());
         properties.put("switchboard.dev-login.services.chat", chat.httpUrl());
         properties.put("switchboard.dev-login.services.notification", notification.httpUrl());
-        return ServiceProcess.start("gateway", ServiceProcess.jarOf("gateway-service"), properties);
+        return ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties);
+    }
+
+    private static ServiceProcess secondGateway;
+
+    /** A second gateway instance, configured as the first, sharing Redis and Kafka; started on first use. */
+    static synchronized ServiceProcess secondGateway() {
+        start();
+        if (secondGateway == null) {
+            secondGateway = startGateway("gateway-2", "gateway-e2e-2", ServiceProcess.freePort());
+        }
+        return secondGateway;
     }
 
     /** Stops the gateway (SIGTERM, drain) and starts it again on the same port, as a deploy would. */
