@@ -2,14 +2,26 @@ package dev.switchboard.gateway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.switchboard.testsupport.KafkaTopicReader;
 import dev.switchboard.testsupport.TestJwt;
+import dev.switchboard.testsupport.TestStack;
 import dev.switchboard.testsupport.WsClient;
 
 /**
@@ -140,6 +152,51 @@ class FanoutIT {
                     .path("unread").asLong();
             customer.awaitEvent("notification_count", p -> p.path("unread").asLong() == unread
                     && p.path("notification_ids").toString().contains(notificationId));
+        }
+    }
+
+    /**
+     * The consumers take batches: a record that is not an event goes to the dead-letter topic on its
+     * own, and the records around it (same partition, same key) are published as usual.
+     */
+    @Test
+    void aRecordThatIsNotAnEventIsDeadLetteredAndTheRestGoOn() throws Exception {
+        String customerId = Users.id("cust");
+        String customerToken = TestJwt.customer(customerId);
+        String agentToken = TestJwt.agent(Users.id("agent"));
+        String ticketId = Api.createTicket(customerToken, "Poison record", List.of());
+        try (WsClient customer = Users.connect(Cluster.gateway1(), customerToken, "customer");
+                WsClient agent = Users.connect(Cluster.gateway2(), agentToken, "agent");
+                KafkaTopicReader deadLetters = KafkaTopicReader.fromNow("switchboard.gateway-service.chat-events.dlq");
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.PROFILE.kafkaBootstrap()),
+                        new StringSerializer(), new ByteArraySerializer())) {
+            Users.join(customer, ticketId);
+            Users.join(agent, ticketId);
+            String before = Users.send(agent, ticketId, "before the poison").path("message").path("id").asText();
+            // Same key as the ticket's own events: same partition, same lane as the messages around it.
+            producer.send(new ProducerRecord<>("switchboard.chat-events", ticketId,
+                    "not a cloud event".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+            ProducerRecord<String, byte[]> badData = new ProducerRecord<>("switchboard.chat-events", ticketId,
+                    "{not json".getBytes(StandardCharsets.UTF_8));
+            badData.headers().add("ce_id", "poison-".concat(ticketId).getBytes(StandardCharsets.UTF_8));
+            badData.headers().add("ce_type", "switchboard.chat.message_created.v1".getBytes(StandardCharsets.UTF_8));
+            producer.send(badData).get(10, TimeUnit.SECONDS);
+            String after = Users.send(agent, ticketId, "after the poison").path("message").path("id").asText();
+
+            customer.awaitEvent("new_message", p -> p.path("message").path("id").asText().equals(before));
+            customer.awaitEvent("new_message", p -> p.path("message").path("id").asText().equals(after));
+            List<ConsumerRecord<String, byte[]>> dead = deadLetters.awaitRecords(Duration.ofSeconds(30),
+                    records -> records.stream().filter(r -> ticketId.equals(r.key())).count() >= 2);
+            List<ConsumerRecord<String, byte[]>> ours = dead.stream().filter(r -> ticketId.equals(r.key())).toList();
+            assertThat(ours).hasSize(2);
+            assertThat(new String(ours.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not a cloud event");
+            assertThat(new String(ours.get(1).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+            for (ConsumerRecord<String, byte[]> r : ours) {
+                assertThat(r.headers().lastHeader("dead-letter-reason")).isNotNull();
+                assertThat(new String(r.headers().lastHeader("dead-letter-topic").value(), StandardCharsets.UTF_8))
+                        .isEqualTo("switchboard.chat-events");
+            }
         }
     }
 }

@@ -1,0 +1,96 @@
+package dev.switchboard.gateway.fanout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Sends a record the gateway cannot handle (not a CloudEvent, data that is not an event it knows)
+ * to its channel's dead-letter topic — the one configured as
+ * {@code mp.messaging.incoming.<channel>.dead-letter-queue.topic} — with SmallRye's
+ * {@code dead-letter-*} headers, and completes once Kafka has it, so the record's offset is
+ * committed only after it is kept there. (The consumers take batches, and SmallRye's own
+ * dead-letter strategy would send a whole batch for one bad record.)
+ */
+@ApplicationScoped
+public class DeadLetters {
+    static final String[] CHANNELS = { "ticket-events", "chat-events", "notification-events" };
+
+    private final Map<String, String> deadLetterTopicOf = new HashMap<>();
+    private final String bootstrapServers;
+    private volatile KafkaProducer<String, byte[]> producer;
+
+    public DeadLetters(Config config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+        for (String channel : CHANNELS) {
+            String prefix = "mp.messaging.incoming." + channel + ".";
+            config.getOptionalValue(prefix + "topic", String.class).ifPresent(topic -> deadLetterTopicOf.put(topic,
+                    config.getOptionalValue(prefix + "dead-letter-queue.topic", String.class).orElse("dead-letter-topic-" + channel)));
+        }
+    }
+
+    /** The record, to its dead-letter topic; the Uni completes when Kafka acknowledged it. */
+    public Uni<Void> send(ConsumerRecord<String, byte[]> record, Throwable reason) {
+        String topic = deadLetterTopicOf.getOrDefault(record.topic(), record.topic() + ".dlq");
+        Log.errorf("record %s/%d@%d cannot be handled (%s); sent to %s", record.topic(), record.partition(),
+                record.offset(), reason.getMessage(), topic);
+        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(topic, null, record.key(), record.value(),
+                new RecordHeaders(record.headers().toArray()));
+        dead.headers().add("dead-letter-reason", bytes(String.valueOf(reason.getMessage())));
+        dead.headers().add("dead-letter-cause", bytes(reason.getClass().getName()));
+        dead.headers().add("dead-letter-topic", bytes(record.topic()));
+        dead.headers().add("dead-letter-partition", bytes(String.valueOf(record.partition())));
+        dead.headers().add("dead-letter-offset", bytes(String.valueOf(record.offset())));
+        return Uni.createFrom().emitter(em -> producer().send(dead, (metadata, failure) -> {
+            if (failure != null) {
+                em.fail(failure);
+            } else {
+                em.complete(null);
+            }
+        }));
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        KafkaProducer<String, byte[]> p = producer;
+        if (p == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                            ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                            ProducerConfig.CLIENT_ID_CONFIG, "gateway-dead-letters"),
+                            new StringSerializer(), new ByteArraySerializer());
+                }
+                p = producer;
+            }
+        }
+        return p;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        KafkaProducer<String, byte[]> p = producer;
+        if (p != null) {
+            p.close(java.time.Duration.ofSeconds(5));
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
