@@ -70,7 +70,8 @@ public record ClientFrame(String type, JsonNode id, ObjectNode payload) {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isIntegralNumber() || node.asLong() < min || node.asLong() > max) {
+        // canConvertToLong: a number past 64 bits is refused, not truncated (2^64 + 5 is not 5).
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
             throw ProtocolException.invalid("payload." + field + " must be a whole number from " + min + " to " + max);
         }
         return node.asInt();
@@ -81,7 +82,7 @@ public record ClientFrame(String type, JsonNode id, ObjectNode payload) {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isIntegralNumber() || node.asLong() < 0) {
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
             throw ProtocolException.invalid("payload." + field + " must be a whole number, 0 or more");
         }
         return node.asLong();

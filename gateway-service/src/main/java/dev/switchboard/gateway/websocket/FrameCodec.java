@@ -53,6 +53,10 @@ public class FrameCodec {
         if (id != null && !id.isNull() && !id.isTextual() && !id.isIntegralNumber()) {
             throw ProtocolException.invalid("id must be a string or a whole number");
         }
+        if (id != null && id.isTextual() && !wellFormed(id.asText())) {
+            // Text frames are UTF-8: such an id could only be echoed mangled, and the client could not match it.
+            throw ProtocolException.invalid("id must be well-formed Unicode text (it has an unpaired surrogate)");
+        }
         if (type == null || !type.isTextual() || type.asText().isBlank()) {
             throw new FrameException(id, ProtocolException.invalid("type is required and must be a string"));
         }
@@ -62,6 +66,19 @@ public class FrameCodec {
         }
         return new ClientFrame(type.asText(), id,
                 payload == null || payload.isNull() ? ClientFrame.emptyPayload() : (ObjectNode) payload);
+    }
+
+    /** Whether every surrogate in the text is one half of a pair (so that it has a UTF-8 form). */
+    static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A server frame without id: an event. */

@@ -120,7 +120,9 @@ public class RequestHandlers {
             Uni<JsonNode> result;
             try {
                 result = handler.handle(session, frame);
-            } catch (ProtocolException e) {
+            } catch (RuntimeException e) {
+                // Thrown before the handler had a Uni (a bad field, a client that refused its input):
+                // still the request's one answer, never a request left without one.
                 return fail(session, frame, e);
             }
             return result.onItemOrFailure().transformToUni((payload, failure) -> {
@@ -132,7 +134,7 @@ public class RequestHandlers {
                 }
                 return Uni.createFrom().voidItem();
             });
-        });
+        }).onFailure().recoverWithUni(failure -> fail(session, frame, failure));
     }
 
     private Uni<Void> rateLimited(Session session, ClientFrame frame, RateLimiter.Verdict verdict) {
