@@ -10,6 +10,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import org.hibernate.StaleStateException;
+import org.hibernate.exception.DataException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -114,6 +115,19 @@ public class ProblemMappers {
         Log.error("unexpected failure", e);
         return respond(new Problem("/problems/internal", "Internal error", 500,
                 "the request could not be completed", List.of(), Map.of()));
+    }
+
+    /**
+     * A value PostgreSQL refuses as data (SQLSTATE class 22: a NUL character in text, a number out of
+     * range...) came from the request: a 400 problem, not a 500 (found by the e2e RestFuzzIT).
+     */
+    @ServerExceptionMapper
+    public Response invalidData(DataException e) {
+        Log.debugf("refused as invalid data: %s", e.getSQLException() == null ? e.getMessage() : e.getSQLException().getMessage());
+        String detail = "22021".equals(e.getSQLState())
+                ? "a value in the request contains a character that cannot be stored (e.g. NUL, \\u0000)"
+                : "a value in the request cannot be stored";
+        return respond(new Problem("/problems/invalid-data", "Invalid request", 400, detail, List.of(), Map.of()));
     }
 
     private static String field(ConstraintViolation<?> violation) {
