@@ -165,6 +165,13 @@ public final class KafkaBroker implements LocalServer {
     }
 
     @Override
+    public void signal(String signal) {
+        if (process != null) {
+            process.signal(signal);
+        }
+    }
+
+    @Override
     public void kill() {
         if (process != null) {
             process.kill();

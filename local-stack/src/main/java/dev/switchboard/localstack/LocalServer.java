@@ -21,6 +21,9 @@ public interface LocalServer {
     /** Kills the server with SIGKILL, as a crash; {@link #start} brings it back on the same data. */
     void kill();
 
+    /** SIGSTOP ({@code "STOP"}) or SIGCONT ({@code "CONT"}) to the server's processes: a hang, and its end. */
+    void signal(String signal);
+
     static void pause(long millis) {
         try {
             Thread.sleep(millis);

@@ -90,26 +90,28 @@ public final class LocalStack implements AutoCloseable {
                         + ", databases " + String.join(", ", StackProfile.DATABASES) + ")",
                 "redis=127.0.0.1:" + profile.redisPort,
                 "kafka=" + profile.kafkaBootstrap(),
-                "control=http://127.0.0.1:" + profile.controlPort + "/servers/{postgres|redis|kafka}/{kill|start}",
+                "control=http://127.0.0.1:" + profile.controlPort + "/servers/{postgres|redis|kafka}/{kill|start|pause|resume}",
                 "jwt-public-key=" + stateDir.resolve("keys").resolve(JwtKeyFiles.PUBLIC_KEY),
                 "state=" + stateDir,
                 "");
     }
 
     /**
-     * Kills ({@code kill}: SIGKILL, as a crash) or starts again ({@code start}: returns once it
-     * answers) one server: {@code postgres}, {@code redis} or {@code kafka}. For fault tests.
+     * Kills ({@code kill}: SIGKILL, as a crash), starts again ({@code start}: returns once it
+     * answers), pauses ({@code pause}: SIGSTOP, a hang) or resumes ({@code resume}: SIGCONT) one server: {@code postgres}, {@code redis} or {@code kafka}. For fault tests.
      */
     public synchronized void control(String server, String action) {
         LocalServer target = started.stream().filter(s -> s.name().toLowerCase().startsWith(server)).findFirst()
                 .orElseThrow(() -> new StackException("no server " + server + " (postgres, redis, kafka)"));
         switch (action) {
             case "kill" -> target.kill();
+            case "pause" -> target.signal("STOP");
+            case "resume" -> target.signal("CONT");
             case "start" -> {
                 target.start();
                 target.awaitReady(Instant.now().plus(START_TIMEOUT));
             }
-            default -> throw new StackException("unknown action " + action + " (kill, start)");
+            default -> throw new StackException("unknown action " + action + " (kill, start, pause, resume)");
         }
     }
 

@@ -81,6 +81,13 @@ final class RedisServer implements LocalServer {
     }
 
     @Override
+    public void signal(String signal) {
+        if (process != null) {
+            process.signal(signal);
+        }
+    }
+
+    @Override
     public void kill() {
         if (process != null) {
             process.kill();

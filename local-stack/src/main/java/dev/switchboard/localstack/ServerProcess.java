@@ -95,14 +95,43 @@ final class ServerProcess {
         return logFile;
     }
 
-    /** SIGKILL to the server (and its children), as a crash: nothing is flushed, nothing is shut down. */
+    /**
+     * SIGKILL to the server (and its children), as a crash: nothing is flushed, nothing is shut down.
+     * Returns once every one of them is gone: a server started again while the killed one is still
+     * exiting would find its lock (PostgreSQL's postmaster.pid) held by a live process and refuse to start.
+     */
     void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> servers = process.descendants().toList();
+        servers.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
+            for (ProcessHandle server : servers) {
+                server.onExit().get(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new StackException(name + " did not exit within 10 s of SIGKILL", e);
+        }
+    }
+
+    /**
+     * Sends {@code signal} (STOP or CONT) to the server and its children, not to the watchdog: with
+     * STOP the server hangs as a frozen process does, its sockets open and unanswered, until CONT.
+     */
+    void signal(String signal) {
+        for (ProcessHandle server : process.descendants().toList()) {
+            try {
+                Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid()))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                kill.waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                throw new StackException("kill -" + signal + " " + server.pid() + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StackException("interrupted while signalling " + name, e);
+            }
         }
     }
 

@@ -10,8 +10,9 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The stack's control port on 127.0.0.1 ({@link StackProfile#controlPort}), for fault tests:
- * {@code POST /servers/{postgres|redis|kafka}/{kill|start}}. {@code kill} is a SIGKILL, as a crash;
- * {@code start} brings the server back on its data and answers once it is ready. Bound to the
+ * {@code POST /servers/{postgres|redis|kafka}/{kill|start|pause|resume}}. {@code kill} is a SIGKILL,
+ * as a crash; {@code start} brings the server back on its data and answers once it is ready;
+ * {@code pause} is a SIGSTOP (a hung server: its sockets stay open, nothing answers), {@code resume} a SIGCONT. Bound to the
  * loopback only, as the servers are.
  */
 final class StackControl implements AutoCloseable {
@@ -35,7 +36,7 @@ final class StackControl implements AutoCloseable {
     private static void handle(LocalStack stack, HttpExchange exchange) throws IOException {
         String[] parts = exchange.getRequestURI().getPath().split("/");
         if (!"POST".equals(exchange.getRequestMethod()) || parts.length != 4) {
-            reply(exchange, 404, "POST /servers/{postgres|redis|kafka}/{kill|start}");
+            reply(exchange, 404, "POST /servers/{postgres|redis|kafka}/{kill|start|pause|resume}");
             return;
         }
         try {

@@ -32,8 +32,9 @@ public final class TestStack {
     }
 
     /**
-     * Kills ({@code kill}, SIGKILL) or starts again ({@code start}, returns once ready) one of the
-     * test stack's servers: {@code postgres}, {@code redis} or {@code kafka}. For fault tests.
+     * Kills ({@code kill}, SIGKILL), starts again ({@code start}, returns once ready), pauses
+     * ({@code pause}, SIGSTOP) or resumes ({@code resume}, SIGCONT) one of the test stack's servers:
+     * {@code postgres}, {@code redis} or {@code kafka}. For fault tests.
      */
     public static void control(String server, String action) {
         try {
