@@ -23,7 +23,15 @@ public record ClientFrame(String type, JsonNode id, ObjectNode payload) {
         if (!node.isTextual() || node.asText().isBlank()) {
             throw ProtocolException.invalid("payload." + field + " must be a non-empty string");
         }
-        return node.asText();
+        return wellFormed(field, node.asText());
+    }
+
+    /** Text with an unpaired surrogate has no UTF-8 form: the REST client failed on it (500) instead of sending it. */
+    private static String wellFormed(String field, String text) {
+        if (!FrameCodec.wellFormed(text)) {
+            throw ProtocolException.invalid("payload." + field + " must be well-formed Unicode text (it has an unpaired surrogate)");
+        }
+        return text;
     }
 
     public String optionalString(String field) {
@@ -34,7 +42,7 @@ public record ClientFrame(String type, JsonNode id, ObjectNode payload) {
         if (!node.isTextual()) {
             throw ProtocolException.invalid("payload." + field + " must be a string");
         }
-        return node.asText();
+        return wellFormed(field, node.asText());
     }
 
     /** A ticket id: a string, or a number from seed clients, as text. */
