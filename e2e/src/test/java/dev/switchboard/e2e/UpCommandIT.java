@@ -66,7 +66,11 @@ class UpCommandIT {
             assertThat(listening(port)).as("port %d is free before the run (is ./switchboard up running?)", port).isFalse();
         }
         Path output = Paths.get("target", "switchboard-up.log").toAbsolutePath();
-        Process up = new ProcessBuilder("setsid", "bash", root.resolve("switchboard").toString(), "up", "--no-build")
+        // A shell cannot trap a signal it was started with ignored, and a test run launched in the background of a
+        // shell without job control (nohup cmd &) hands SIGINT down ignored: perl (Debian's perl-base, always
+        // there) puts SIGINT back to its default before the script starts, as a terminal would have it.
+        Process up = new ProcessBuilder("setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!", "bash",
+                root.resolve("switchboard").toString(), "up", "--no-build")
                 .directory(root.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             Awaitility.await("./switchboard up prints that Switchboard is up").atMost(Duration.ofMinutes(5))
