@@ -125,6 +125,22 @@ class RestFuzzIT {
         }
     }
 
+    /**
+     * Found by the fuzzer (seed 32242667501604): a gateway path with no endpoint (an empty id) was
+     * answered with the framework's HTML page; it is a problem like every other REST answer.
+     */
+    @Test
+    void aGatewayPathWithoutAnEndpointIsA404Problem() throws Exception {
+        String token = TestJwt.customer(Attack.id("nopath"));
+        for (String path : List.of("/api/v1/realtime/users/", "/api/v1/realtime/emit/user/", "/api/v1/realtime/nothing")) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(Suite.gateway().httpUrl() + path))
+                    .header("Authorization", "Bearer " + token).GET().build());
+            assertThat(response.statusCode()).as(path + " -> " + response.body()).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).as(path)
+                    .startsWith("application/problem+json");
+        }
+    }
+
     private void fuzz(Service service, String method, String template, JsonNode operation, JsonNode openapi, String token,
             List<String> ids, long seed) throws Exception {
         String path = template;
