@@ -57,7 +57,7 @@ class RestFuzzIT {
 
     @Test
     void everyOperationOfEveryServiceSurvivesMutatedInput() throws Exception {
-        long seed = Attack.seed("RestFuzzIT");
+        long seed = Attack.seed("RestFuzzIT", 32242667501604L);
         random = new Random(seed);
         int perOperation = Attack.iterations(12, 300);
         String customerId = Attack.id("rfuzz");
