@@ -43,7 +43,6 @@ final class Env implements AutoCloseable {
     private final String gatewayHeap;
     private final Map<String, String> gatewayExtra = new LinkedHashMap<>();
     private boolean jfr;
-    private final Map<String, Path> jfrFiles = new ConcurrentHashMap<>();
     private ServiceProcess ticket;
     private ServiceProcess chat;
     private ServiceProcess notification;
@@ -66,7 +65,7 @@ final class Env implements AutoCloseable {
         }
     }
 
-    /** Every service JVM started after this records a JFR profile into target/services/&lt;name&gt;.jfr (written at exit). */
+    /** Every service JVM started after this records a JFR profile, written to target/services/&lt;name&gt;.jfr at close. */
     void recordJfr(boolean on) {
         this.jfr = on;
     }
@@ -75,7 +74,6 @@ final class Env implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of(options));
         if (jfr) {
             all.add("-XX:StartFlightRecording=name=bench,settings=default");
-            jfrFiles.put(name, Paths.get("target", "services", name + ".jfr").toAbsolutePath());
         }
         return all;
     }
@@ -240,11 +238,8 @@ final class Env implements AutoCloseable {
 
     /** Writes each service's recording now (a service killed at the end would not write its own). */
     private void dumpJfr() {
-        for (ServiceProcess s : new ServiceProcess[] { gateway, notification, chat, ticket }) {
-            Path file = s == null ? null : jfrFiles.get(s.name());
-            if (file == null) {
-                continue;
-            }
+        for (ServiceProcess s : services().values()) {
+            Path file = Paths.get("target", "services", s.name() + ".jfr").toAbsolutePath();
             try {
                 new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
                         String.valueOf(s.pid()), "JFR.dump", "name=bench", "filename=" + file).redirectErrorStream(true)
