@@ -252,22 +252,21 @@ final class Load implements AutoCloseable {
 
     private static int postStatus(String url, String token, Object body) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(WsClient.JSON.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (java.io.IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
+            return statusOf(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(WsClient.JSON.writeValueAsString(body))), token);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 
     static int status(String url, String token) {
+        return statusOf(HttpRequest.newBuilder(URI.create(url)).GET(), token);
+    }
+
+    /** The status of the request with the user's token; -1 when it got no answer (a service down or hung). */
+    private static int statusOf(HttpRequest.Builder request, String token) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                    .header("Authorization", "Bearer " + token).GET().build(),
+            return HTTP.send(request.timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (java.io.IOException e) {
             return -1;
