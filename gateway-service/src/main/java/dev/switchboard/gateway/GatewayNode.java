@@ -241,16 +241,36 @@ public class GatewayNode {
         if (!session.inRoom(room)) {
             return Uni.createFrom().voidItem();
         }
-        Identity identity = session.identity();
         stopTyping(session, ticketId);
         leaveLocal(session, room);
         session.send(codec.event("left_ticket",
                 codec.object().put("ticket_id", ticketId).put("room", room).put("reason", reason)));
+        return leavePresence(session, ticketId, room);
+    }
+
+    /** Out of the room's presence; {@code user_left} when that was the user's last connection in it. */
+    private Uni<Void> leavePresence(Session session, String ticketId, String room) {
+        Identity identity = session.identity();
         return presence.leave(session.id(), identity.userId(), room)
                 .chain(announce -> announce ? broker.publishEphemeral(room, identity.userId(),
                         codec.event("user_left", codec.object().put("ticket_id", ticketId).put("room", room)
                                 .put("user_id", identity.userId()).put("user_name", identity.name())))
                         : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * A join that failed after it had begun: out of the room again, locally and in presence (announcing
+     * {@code user_left} if its {@code user_joined} went out), without a {@code left_ticket} for a join the
+     * client was told failed. Best effort: a presence entry that cannot be removed now expires.
+     */
+    public void abandonJoin(Session session, String ticketId) {
+        String room = Rooms.ticket(ticketId);
+        if (!session.inRoom(room)) {
+            return;
+        }
+        leaveLocal(session, room);
+        leavePresence(session, ticketId, room).subscribe().with(ok -> {
+                }, e -> Log.debugf("leaving %s after a failed join: %s", room, e.getMessage()));
     }
 
     /** The socket has closed: its rooms, typing and presence go; offline follows after a short delay. */

@@ -52,7 +52,7 @@ public class InstanceStats {
     public static final List<String> COUNTERS = List.of("messages_in", "messages_out", "dropped",
             "rate_limited_connection", "rate_limited_user", "closed_for_abuse", "connections_refused",
             "closed_idle", "closed_slow", "low_value_dropped", "queued_frames", "gaps_filled", "resyncs",
-            "recovered_from_log", "recovered_from_history", "duplicates_dropped");
+            "recovered_from_log", "recovered_from_history", "duplicates_dropped", "gaps_told");
 
     public InstanceStats(LocalHub hub, RedisBroker broker, EventFanout fanout, GatewayNode node, FrameCodec codec,
             GatewayConfig config, Vertx vertx, RateLimiter limiter, RoomRecovery recovery, Drain drain) {
@@ -106,6 +106,7 @@ public class InstanceStats {
                 .put("recovered_from_log", recovery.recoveredFromLog())
                 .put("recovered_from_history", recovery.recoveredFromHistory())
                 .put("duplicates_dropped", broker.duplicatesDropped())
+                .put("gaps_told", Session.gapsTold())
                 .put("draining", drain.draining())
                 .put("updated_at", System.currentTimeMillis());
         return stats;

@@ -30,8 +30,13 @@ final class RoomSequencer {
     private final LongAdder duplicates = new LongAdder();
 
     private static final class Stream {
+        /** The room's seq series; null while not known, or (with {@code emptied}) since Redis lost the room. */
         String epoch;
         long last = -1;
+        /** Redis had lost the room when last asked (no series, seq 0): the next series starts at seq 1. */
+        boolean emptied;
+        /** An event has come through (so positions read by joins may no longer move {@code last}). */
+        boolean flowing;
         boolean filling;
         final TreeMap<Long, Pending> pending = new TreeMap<>();
     }
@@ -57,9 +62,14 @@ final class RoomSequencer {
                 reset(room, s, epoch, seq - 1);
             }
             if (s.epoch == null) {
+                // Not known yet: the members are all still joining, and their joins read the room's position
+                // after they subscribed, so what came before this event is theirs already. After Redis lost the
+                // room, though, the new series is known to start at 1: an earlier event missed is a gap.
                 s.epoch = epoch;
-                s.last = seq - 1;
+                s.last = s.emptied ? 0 : seq - 1;
+                s.emptied = false;
             }
+            s.flowing = true;
             if (seq <= s.last) {
                 duplicates.increment();
                 return;
@@ -86,8 +96,16 @@ final class RoomSequencer {
         }
         Stream s = streams.computeIfAbsent(room, r -> new Stream());
         synchronized (s) {
-            if (s.epoch == null && !s.filling && s.pending.isEmpty()) {
+            if (s.emptied || s.filling || !s.pending.isEmpty()) {
+                return;
+            }
+            if (s.epoch == null) {
                 s.epoch = epoch;
+                s.last = seq;
+            } else if (!s.flowing && epoch.equals(s.epoch) && seq < s.last) {
+                // Joins read positions concurrently and their answers may come in any order: until an event
+                // comes through, the series is known from the earliest of them, so none of those members misses
+                // the events after its own position (a later joiner drops the ones it already has).
                 s.last = seq;
             }
         }
@@ -106,9 +124,15 @@ final class RoomSequencer {
         for (Map.Entry<String, Stream> e : streams.entrySet()) {
             String room = e.getKey();
             Stream s = e.getValue();
+            String asked;
+            synchronized (s) {
+                asked = s.epoch;
+            }
             position.apply(room).subscribe().with(p -> {
                 synchronized (s) {
-                    if (s.epoch == null || s.filling) {
+                    // The answer comes over another connection than the events: if an event of a new series came
+                    // through meanwhile, the answer may be older than what this stream knows, and is not used.
+                    if (s.epoch == null || s.filling || !s.epoch.equals(asked) || streams.get(room) != s) {
                         return;
                     }
                     if (p.epoch() == null || !p.epoch().equals(s.epoch)) {
@@ -139,6 +163,7 @@ final class RoomSequencer {
         s.pending.clear();
         s.filling = false;
         s.epoch = epoch;
+        s.emptied = epoch == null;
         s.last = last;
         hub.resync(room, epoch, last);
     }

@@ -150,13 +150,13 @@ public class LocalHub {
         for (Session s : members) {
             Runnable notice = () -> {
                 try {
-                    s.restartSeq(room);
-                    s.send(frame);
+                    s.resync(room, seq, frame);
                 } catch (RuntimeException e) {
                     Log.debugf("resync notice to %s failed: %s", s.id(), e);
                 }
             };
-            // In the same queue as the room's frames, so that it comes after the old series and before the new.
+            // In the same queue as the room's frames, so that it comes after the old series and before the new;
+            // a member in the middle of joining the room gets it after the join's answer.
             if (s.loop() == null) {
                 notice.run();
             } else {

@@ -218,6 +218,7 @@ public class RequestHandlers {
         String epoch = frame.optionalString("epoch");
         String room = Rooms.ticket(ticketId);
         return access.require(session.identity(), ticketId).chain(() -> {
+            boolean wasMember = session.inRoom(room);
             session.beginRecovery(room);
             return node.joinTicket(session, ticketId)
                     .chain(() -> since == null ? recovery.position(room)
@@ -248,7 +249,13 @@ public class RequestHandlers {
                         }
                         return ANSWERED;
                     }))
-                    .onFailure().invoke(e -> session.endRecovery(room, List.of(), 0));
+                    .onFailure().invoke(e -> {
+                        // The answer is an error: unless it was a member already, the session is not one now.
+                        session.abortRecovery(room, wasMember);
+                        if (!wasMember) {
+                            node.abandonJoin(session, ticketId);
+                        }
+                    });
         });
     }
 

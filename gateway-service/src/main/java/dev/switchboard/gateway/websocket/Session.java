@@ -11,6 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+import dev.switchboard.gateway.room.Rooms;
 import dev.switchboard.gateway.security.Identity;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
@@ -39,6 +42,7 @@ public final class Session {
     private static final LongAdder DROPPED = new LongAdder();
     private static final LongAdder DROPPED_LOW_VALUE = new LongAdder();
     private static final LongAdder SLOW_CLOSED = new LongAdder();
+    private static final LongAdder GAPS_TOLD = new LongAdder();
 
     private final WebSocketConnection connection;
     private final WebSocketBase socket;
@@ -60,7 +64,8 @@ public final class Session {
     private volatile long lastInbound = System.currentTimeMillis();
     private volatile boolean draining;
 
-    private record Held(long seq, String frame) {
+    /** A room frame held back during a join; a {@code resync} notice restarts the room's series at {@code seq}. */
+    private record Held(long seq, String frame, boolean resync) {
     }
 
     public Session(WebSocketConnection connection, int queueLimit, RateLimiter.Bucket bucket) {
@@ -208,19 +213,27 @@ public final class Session {
 
     /**
      * A room frame from the fan-out: held back while the room is being recovered for this session,
-     * dropped if this session already had it (a frame recovered meanwhile).
+     * dropped if this session already had it (a frame recovered meanwhile). Within a seq series the
+     * fan-out hands a session every event in order; should one ever come past a hole, the client is
+     * told ({@code resync_required}) rather than left with a silent gap.
      */
     public void deliver(String room, long seq, String frame) {
         if (seq > 0) {
             synchronized (queue) {
                 List<Held> held = recovering.get(room);
                 if (held != null) {
-                    held.add(new Held(seq, frame));
+                    held.add(new Held(seq, frame, false));
                     return;
                 }
                 Long last = lastSent.get(room);
                 if (last != null && seq <= last) {
                     return;
+                }
+                if (last != null && seq > last + 1) {
+                    GAPS_TOLD.increment();
+                    Log.warnf("session %s, room %s: event %d came after %d; the client is told to resync", id(), room,
+                            seq, last);
+                    send(gapNotice(room, seq - 1));
                 }
                 lastSent.put(room, seq);
                 send(frame, false);
@@ -230,10 +243,30 @@ public final class Session {
         send(frame, true);
     }
 
-    /** The room's seq series started again (resync_required): its seqs count from the new series. */
-    public void restartSeq(String room) {
+    private static String gapNotice(String room, long seq) {
+        StringBuilder b = new StringBuilder("{\"type\":\"resync_required\",\"payload\":{\"room\":\"");
+        b.append(JsonStringEncoder.getInstance().quoteAsString(room)).append('"');
+        String ticketId = Rooms.ticketId(room);
+        if (ticketId != null) {
+            b.append(",\"ticket_id\":\"").append(JsonStringEncoder.getInstance().quoteAsString(ticketId)).append('"');
+        }
+        return b.append(",\"seq\":").append(seq).append("}}").toString();
+    }
+
+    /**
+     * The room's seq series started again at {@code seq} ({@code resync_required}, the {@code notice}):
+     * sent now, or, while a join of the room is under way, after its answer, in place of what was held.
+     */
+    public void resync(String room, long seq, String notice) {
         synchronized (queue) {
-            lastSent.remove(room);
+            List<Held> held = recovering.get(room);
+            if (held != null) {
+                held.clear();
+                held.add(new Held(seq, notice, true));
+                return;
+            }
+            lastSent.put(room, seq);
+            send(notice);
         }
     }
 
@@ -254,17 +287,47 @@ public final class Session {
             first.forEach(this::send);
             // upToSeq is the room's position read after beginRecovery: everything sent before is at or below it
             // (or of an older seq series, after a resync), so it is where this session now stands.
-            long last = upToSeq;
-            if (held != null) {
-                for (Held h : held) {
-                    if (h.seq() > last) {
-                        send(h.frame());
-                        last = h.seq();
-                    }
+            lastSent.put(room, sendHeld(held, upToSeq));
+        }
+    }
+
+    /**
+     * The join failed, so its answer was an error: a session that was not in the room before gets none of
+     * the room's frames held meanwhile (it is not a member; a frame after the error would continue from a
+     * position it never got), one that already was a member gets those after what it had.
+     */
+    public void abortRecovery(String room, boolean stillMember) {
+        synchronized (queue) {
+            List<Held> held = recovering.remove(room);
+            Long last = lastSent.get(room);
+            if (!stillMember) {
+                lastSent.remove(room);
+            } else if (last != null) {
+                lastSent.put(room, sendHeld(held, last));
+            } else if (held != null) {
+                held.forEach(h -> send(h.frame()));
+            }
+        }
+    }
+
+    /** Sends the held frames that follow {@code last}; returns the seq the session then stands at. */
+    private long sendHeld(List<Held> held, long last) {
+        if (held != null) {
+            for (Held h : held) {
+                if (h.resync()) {
+                    send(h.frame());
+                    last = h.seq();
+                } else if (h.seq() > last) {
+                    send(h.frame());
+                    last = h.seq();
                 }
             }
-            lastSent.put(room, last);
         }
+        return last;
+    }
+
+    public static long gapsTold() {
+        return GAPS_TOLD.sum();
     }
 
     /** When the queue started to hold frames and has not emptied since; 0 when it is empty. */

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testsupport.ServiceProcess;
 import dev.switchboard.testsupport.TestJwt;
 import dev.switchboard.testsupport.TestRedis;
+import dev.switchboard.testsupport.WsClient;
 
 /**
  * SPEC §6: a client that comes back with {@code join_ticket {since, epoch}}, on any instance, gets
@@ -160,6 +161,51 @@ class RecoveryIT {
             assertThat(customer.duplicates()).isZero();
         } finally {
             doomed.close();
+        }
+    }
+
+    /**
+     * A join whose recovery fails (here chat-service cannot be reached to rebuild events from the room's index)
+     * is answered with an error and leaves the client out of the room: no room event follows the error, for it
+     * would continue from a position the client never got (the silent gap the fault suite found with Redis and
+     * a gateway lost together); the client's next join recovers every event.
+     */
+    @Test
+    void aFailedJoinLeavesTheClientOutOfTheRoomAndTheNextJoinRecovers() {
+        Setup s = ticket("A join that fails");
+        ServiceProcess noChat = Cluster.startGateway(
+                java.util.Map.of("quarkus.rest-client.chat-service.url", "http://127.0.0.1:1"));
+        try (ResumingClient customer = new ResumingClient(s.customerToken(), s.ticketId(), "customer");
+                ResumingClient watcher = new ResumingClient(s.agentToken(), s.ticketId(), "watcher")) {
+            customer.connect(Cluster.gateway1());
+            watcher.connect(noChat);
+            customer.drop();
+            long seenBefore = customer.lastSeq();
+            List<String> ids = new ArrayList<>(post(s, 5, "before the failed join"));
+            awaitMessages(watcher, seenBefore, ids);
+            TestRedis.call("XTRIM", "sb:{ticket:" + s.ticketId() + "}:log", "MAXLEN", "0");
+
+            try (WsClient failing = WsClient.to(noChat.wsUrl()).bearer(s.customerToken()).name("failing").connect()) {
+                JsonNode answer = failing.request("join_ticket",
+                        java.util.Map.of("ticket_id", s.ticketId(), "since", seenBefore, "epoch", customer.epoch()));
+                assertThat(answer.path("type").asText()).as("the answer to a join that cannot recover: %s", answer)
+                        .isEqualTo("error");
+
+                ids.addAll(post(s, 1, "after the failed join"));
+                awaitMessages(watcher, seenBefore, ids);
+                // The watcher (same instance) has the event; a ping on the failed connection is answered after
+                // anything the fan-out had queued for it.
+                assertThat(failing.request("ping", null).path("type").asText()).isEqualTo("ack");
+                assertThat(failing.frames()).as("ticket room frames after the failed join")
+                        .noneMatch(f -> customer.room().equals(f.path("payload").path("room").asText()));
+            }
+
+            customer.connect(Cluster.gateway1());
+            awaitMessages(customer, seenBefore, ids);
+            assertSameSequence(messageIds(customer, seenBefore), ids);
+            assertThat(customer.check(watcher.lastSeq())).isEmpty();
+        } finally {
+            noChat.close();
         }
     }
 }

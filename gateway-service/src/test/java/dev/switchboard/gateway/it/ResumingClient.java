@@ -109,6 +109,10 @@ final class ResumingClient implements AutoCloseable {
         return lastSeq;
     }
 
+    synchronized String epoch() {
+        return epoch;
+    }
+
     long startSeq() {
         return startSeq;
     }
