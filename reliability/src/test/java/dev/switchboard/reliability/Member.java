@@ -261,6 +261,12 @@ final class Member {
         }
         if ("resync_required".equals(type) && room.equals(p.path("room").asText())) {
             resyncs++;
+            if (!p.has("epoch")) {
+                // The gateway's last guard: an event reached this connection past a hole (its gaps_told counter).
+                // The client is safe, but the fan-out lost events it should have delivered: a defect.
+                violations.add(name + ": the gateway caught a hole at this connection before seq " + (p.path("seq")
+                        .asLong() + 1) + " (resync_required without epoch: gaps_told)");
+            }
             if (!needsFill) {
                 // Live messages after the notice must not move the start of the fill past the break.
                 fillAfter = lastMessageId;
@@ -281,15 +287,17 @@ final class Member {
         if (!p.has("event_id") || !room.equals(p.path("room").asText())) {
             return;
         }
-        if (!eventIds.add(p.path("event_id").asText())) {
-            duplicateEvents++;
-            return;
-        }
+        // The seq series is checked before de-duplication: an event delivered again under a new seq (Kafka
+        // redelivers it after Redis lost its de-duplication markers) still takes its place in the series.
         long seq = p.path("seq").asLong();
         if (lastSeq >= 0 && seq != lastSeq + 1) {
             violations.add(name + ": after seq " + lastSeq + " came " + seq + " (" + type + ") without resync_required");
         }
         lastSeq = Math.max(lastSeq, seq);
+        if (!eventIds.add(p.path("event_id").asText())) {
+            duplicateEvents++;
+            return;
+        }
         if ("new_message".equals(type)) {
             String id = p.path("message").path("id").asText();
             liveCount.merge(id, 1, Integer::sum);

@@ -90,15 +90,16 @@ final class ResumingClient implements AutoCloseable {
             if (!p.has("event_id") || !room.equals(p.path("room").asText())) {
                 continue;
             }
-            if (!eventIds.add(p.path("event_id").asText())) {
-                duplicates++;
-                continue;
-            }
+            // The seq series first: an event delivered again under a new seq still takes its place in it.
             long seq = p.path("seq").asLong();
             if (seq != lastSeq + 1) {
                 violations.add("after seq " + lastSeq + " came " + seq);
             }
             lastSeq = Math.max(lastSeq, seq);
+            if (!eventIds.add(p.path("event_id").asText())) {
+                duplicates++;
+                continue;
+            }
             seqs.add(seq);
             events.put(seq, frame);
         }
