@@ -237,6 +237,76 @@ class WebSocketFuzzIT {
         return set;
     }
 
+    /**
+     * Bytes that are not UTF-8 inside a text frame (the JDK's client cannot send them, so the upgrade and
+     * the frame are written by hand on a plain socket): the connection is closed with 1007 (invalid frame
+     * payload data, RFC 6455 §7.4.1), and the gateway goes on serving.
+     */
+    @Test
+    void invalidUtf8InATextFrameClosesThatConnectionWith1007() throws IOException {
+        String token = TestJwt.customer(Attack.id("utf8"));
+        java.net.URI uri = java.net.URI.create(Suite.gateway().wsUrl());
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(15_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            byte[] nonce = new byte[16];
+            new java.security.SecureRandom().nextBytes(nonce);
+            out.write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                    + java.util.Base64.getEncoder().encodeToString(nonce) + "\r\nAuthorization: Bearer " + token
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            assertThat(new String(readFrame(in), java.nio.charset.StandardCharsets.UTF_8)).as("the first frame")
+                    .contains("\"type\":\"connection\"");
+
+            // {"type":"ping","id":"u","x":"<C3 28>"}: C3 opens a two-byte sequence that 28 does not continue.
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            text.writeBytes("{\"type\":\"ping\",\"id\":\"u\",\"x\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            text.write(0xC3);
+            text.write(0x28);
+            text.writeBytes("\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] payload = text.toByteArray();
+            byte[] mask = { 0x11, 0x22, 0x33, 0x44 };
+            out.write(0x81); // FIN, text
+            out.write(0x80 | payload.length); // masked, short length
+            out.write(mask);
+            for (int i = 0; i < payload.length; i++) {
+                out.write(payload[i] ^ mask[i % 4]);
+            }
+            out.flush();
+            sent.incrementAndGet();
+
+            byte[] answer = readFrame(in);
+            assertThat(lastOpcode).as("the frame after the invalid one: %s",
+                    new String(answer, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(0x8);
+            assertThat(answer.length).as("a close frame with a code").isGreaterThanOrEqualTo(2);
+            int code = ((answer[0] & 0xFF) << 8) | (answer[1] & 0xFF);
+            assertThat(code).as("close code for invalid UTF-8 in a text frame").isEqualTo(1007);
+        }
+        try (WsClient fresh = Attack.connect(token, "after-utf8")) {
+            assertThat(fresh.ack("ping", null).path("timestamp").asLong()).isPositive();
+        }
+    }
+
+    private int lastOpcode;
+
+    /** One unmasked frame from the server: its payload; its opcode in {@link #lastOpcode}. */
+    private byte[] readFrame(java.io.DataInputStream in) throws IOException {
+        lastOpcode = in.readUnsignedByte() & 0x0F;
+        long length = in.readUnsignedByte() & 0x7F;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        return in.readNBytes((int) length);
+    }
+
     private static void assertError(JsonNode payload, String what) {
         assertThat(payload.path("code").asText()).as("error code for " + what).isNotBlank().isNotEqualTo("INTERNAL");
         assertThat(payload.path("message").asText()).as("error message for " + what).isNotBlank();

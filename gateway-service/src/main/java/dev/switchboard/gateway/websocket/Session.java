@@ -18,10 +18,14 @@ import dev.switchboard.gateway.security.Identity;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.vertx.core.Context;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.impl.WebSocketInternal;
 
 /**
  * One open WebSocket on this instance: who is on it, which rooms it is in, its timers, and its
@@ -75,6 +79,35 @@ public final class Session {
         this.bucket = bucket;
         if (socket != null) {
             socket.drainHandler(v -> drain());
+            validateUtf8(socket);
+        }
+    }
+
+    /**
+     * RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection with 1007. Vert.x decodes text
+     * frames with replacement characters instead, so Netty's validator goes into the connection's pipeline,
+     * in front of Vert.x's handler.
+     */
+    private static void validateUtf8(WebSocketBase socket) {
+        try {
+            WebSocketBase ws = socket;
+            // vertx-web hands out a wrapper (forwarded host and scheme); the connection is its delegate's.
+            if (!(ws instanceof WebSocketInternal) && ws.getClass().getName().equals("io.vertx.ext.web.impl.ServerWebSocketWrapper")) {
+                java.lang.reflect.Field delegate = ws.getClass().getDeclaredField("delegate");
+                delegate.setAccessible(true);
+                ws = (WebSocketBase) delegate.get(ws);
+            }
+            if (!(ws instanceof WebSocketInternal internal)) {
+                Log.warnf("no UTF-8 validation of text frames: %s is not a Vert.x WebSocket", ws.getClass().getName());
+                return;
+            }
+            ChannelHandlerContext ctx = internal.channelHandlerContext();
+            ChannelPipeline pipeline = ctx.pipeline();
+            if (pipeline.get(Utf8FrameValidator.class) == null) {
+                pipeline.addBefore(ctx.name(), "switchboard-utf8", new Utf8FrameValidator(true));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.warnf("no UTF-8 validation of text frames on this connection: %s", e);
         }
     }
 
