@@ -64,7 +64,8 @@ final class Fanout {
     static void run(Env env, Params p, Report report) throws Exception {
         List<String> shapes = p.strings("shapes", "1x1000,100x10");
         List<String> paths = p.strings("paths", "emit,kafka,baseline");
-        List<Integer> rates = p.integers("rates", "5000,10000,20000,40000,60000,80000,120000,160000");
+        List<Integer> rates = p.integers("rates",
+                "5000,7500,10000,12500,15000,17500,20000,25000,30000,35000,40000,50000,60000,70000,80000,100000,120000,140000,160000");
         int stepSeconds = p.integer("step-seconds", 5);
         int graceMs = p.integer("grace-ms", 3000);
         double sloMs = p.decimal("slo-ms", 100);
@@ -241,8 +242,9 @@ final class Fanout {
     private Target gatewayKafka(int users) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + TestStack.PROFILE.kafkaPort);
-        props.put(ProducerConfig.ACKS_CONFIG, "1");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // As the services' outbox relay publishes (OutboxRelay: acks=all, linger 1 ms): the broker sees the real path's requests.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
         return new GatewayTarget("gateway kafka", users) {
             @Override
