@@ -70,7 +70,7 @@ final class Env implements AutoCloseable {
         this.jfr = on;
     }
 
-    private List<String> jvm(String name, String... options) {
+    private List<String> jvm(String... options) {
         List<String> all = new ArrayList<>(List.of(options));
         if (jfr) {
             all.add("-XX:StartFlightRecording=name=bench,settings=default");
@@ -87,11 +87,11 @@ final class Env implements AutoCloseable {
         // Full JIT (the tests' C1-only, serial-GC JVMs start quicker but would make the services the bottleneck).
         Map<String, String> quiet = Map.of("quarkus.http.access-log.enabled", "false");
         ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
-                jvm("ticket-service", "-Xmx512m", "-XX:+UseParallelGC"));
+                jvm("-Xmx512m", "-XX:+UseParallelGC"));
         chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,
-                jvm("chat-service", "-Xmx512m", "-XX:+UseParallelGC"));
+                jvm("-Xmx512m", "-XX:+UseParallelGC"));
         notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
-                jvm("notification-service", "-Xmx512m", "-XX:+UseParallelGC"));
+                jvm("-Xmx512m", "-XX:+UseParallelGC"));
         Map<String, String> p = new LinkedHashMap<>();
         p.put("switchboard.gateway.instance-id", "gateway-bench");
         p.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
@@ -107,7 +107,7 @@ final class Env implements AutoCloseable {
         p.put("switchboard.gateway.limits.outbound-queue", "10000");
         p.putAll(gatewayExtra);
         gateway = ServiceProcess.start("gateway", ServiceProcess.jarOf("gateway-service"), p,
-                jvm("gateway", "-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
+                jvm("-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
     }
 
     synchronized int startBaseline() {

@@ -12,8 +12,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.switchboard.gateway.websocket.FrameCodec;
 import dev.switchboard.gateway.websocket.Session;
 import io.quarkus.logging.Log;
@@ -140,13 +138,7 @@ public class LocalHub {
         if (members == null) {
             return;
         }
-        ObjectNode payload = codec.object().put("room", room);
-        String ticketId = Rooms.ticketId(room);
-        if (ticketId != null) {
-            payload.put("ticket_id", ticketId);
-        }
-        payload.put("epoch", epoch).put("seq", seq);
-        String frame = codec.event("resync_required", payload);
+        String frame = codec.event("resync_required", codec.resyncPayload(room, seq).put("epoch", epoch));
         for (Session s : members) {
             Runnable notice = () -> {
                 try {

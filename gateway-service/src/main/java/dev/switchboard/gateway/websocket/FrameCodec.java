@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.gateway.room.Rooms;
+
 /**
  * The one place frames are read and written. Every frame is a JSON text frame
  * {@code {"type", "id"?, "payload"?}} (SPEC §5).
@@ -80,6 +82,19 @@ public class FrameCodec {
             }
         }
         return true;
+    }
+
+    /**
+     * The payload of {@code resync_required}: the room, its ticket id for a ticket room, and the seq the
+     * client now stands at (callers add the epoch, and a join's reason, where they have them).
+     */
+    public ObjectNode resyncPayload(String room, long seq) {
+        ObjectNode payload = object().put("room", room);
+        String ticketId = Rooms.ticketId(room);
+        if (ticketId != null) {
+            payload.put("ticket_id", ticketId);
+        }
+        return payload.put("seq", seq);
     }
 
     /** A server frame without id: an event. */

@@ -47,7 +47,7 @@ public class GatewayEndpoint {
 
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection connection) {
-        Session session = new Session(connection, queueLimit, limiter.newBucket());
+        Session session = new Session(connection, codec, queueLimit, limiter.newBucket());
         connection.userData().put(SESSION, session);
         return node.open(session, connection.userData().get(UpgradeCheck.IDENTITY))
                 .onFailure(AlreadyAnswered.class).recoverWithNull()

@@ -239,9 +239,8 @@ public class RequestHandlers {
                         if (since != null && result.recovered()) {
                             first.addAll(result.frames());
                         } else if (since != null) {
-                            first.add(codec.event("resync_required", codec.object().put("room", room)
-                                    .put("ticket_id", ticketId).put("epoch", result.epoch()).put("seq", result.seq())
-                                    .put("reason", result.reason())));
+                            first.add(codec.event("resync_required", codec.resyncPayload(room, result.seq())
+                                    .put("epoch", result.epoch()).put("reason", result.reason())));
                         }
                         session.endRecovery(room, first, result.seq());
                         if (since == null || !result.recovered()) {

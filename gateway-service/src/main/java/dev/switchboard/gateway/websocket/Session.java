@@ -11,9 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-
-import dev.switchboard.gateway.room.Rooms;
 import dev.switchboard.gateway.security.Identity;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
@@ -43,12 +40,16 @@ import io.vertx.core.http.impl.WebSocketInternal;
 public final class Session {
     public static final int CLOSE_SLOW_CONSUMER = 1013;
     private static final Method WEB_SOCKET = webSocketAccessor();
+    /** vertx-web's ServerWebSocketWrapper (forwarded host and scheme) around the connection's own WebSocket. */
+    private static final String WRAPPER = "io.vertx.ext.web.impl.ServerWebSocketWrapper";
+    private static volatile java.lang.reflect.Field wrapperDelegate;
     private static final LongAdder DROPPED = new LongAdder();
     private static final LongAdder DROPPED_LOW_VALUE = new LongAdder();
     private static final LongAdder SLOW_CLOSED = new LongAdder();
     private static final LongAdder GAPS_TOLD = new LongAdder();
 
     private final WebSocketConnection connection;
+    private final FrameCodec codec;
     private final WebSocketBase socket;
     private final int queueLimit;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
@@ -72,8 +73,9 @@ public final class Session {
     private record Held(long seq, String frame, boolean resync) {
     }
 
-    public Session(WebSocketConnection connection, int queueLimit, RateLimiter.Bucket bucket) {
+    public Session(WebSocketConnection connection, FrameCodec codec, int queueLimit, RateLimiter.Bucket bucket) {
         this.connection = connection;
+        this.codec = codec;
         this.socket = rawSocket(connection);
         this.queueLimit = queueLimit;
         this.bucket = bucket;
@@ -91,10 +93,14 @@ public final class Session {
     private static void validateUtf8(WebSocketBase socket) {
         try {
             WebSocketBase ws = socket;
-            // vertx-web hands out a wrapper (forwarded host and scheme); the connection is its delegate's.
-            if (!(ws instanceof WebSocketInternal) && ws.getClass().getName().equals("io.vertx.ext.web.impl.ServerWebSocketWrapper")) {
-                java.lang.reflect.Field delegate = ws.getClass().getDeclaredField("delegate");
-                delegate.setAccessible(true);
+            if (!(ws instanceof WebSocketInternal) && ws.getClass().getName().equals(WRAPPER)) {
+                java.lang.reflect.Field delegate = wrapperDelegate;
+                if (delegate == null) {
+                    // Looked up once, not on every connection.
+                    delegate = ws.getClass().getDeclaredField("delegate");
+                    delegate.setAccessible(true);
+                    wrapperDelegate = delegate;
+                }
                 ws = (WebSocketBase) delegate.get(ws);
             }
             if (!(ws instanceof WebSocketInternal internal)) {
@@ -266,7 +272,7 @@ public final class Session {
                     GAPS_TOLD.increment();
                     Log.warnf("session %s, room %s: event %d came after %d; the client is told to resync", id(), room,
                             seq, last);
-                    send(gapNotice(room, seq - 1));
+                    send(codec.event("resync_required", codec.resyncPayload(room, seq - 1)));
                 }
                 lastSent.put(room, seq);
                 send(frame, false);
@@ -274,16 +280,6 @@ public final class Session {
             return;
         }
         send(frame, true);
-    }
-
-    private static String gapNotice(String room, long seq) {
-        StringBuilder b = new StringBuilder("{\"type\":\"resync_required\",\"payload\":{\"room\":\"");
-        b.append(JsonStringEncoder.getInstance().quoteAsString(room)).append('"');
-        String ticketId = Rooms.ticketId(room);
-        if (ticketId != null) {
-            b.append(",\"ticket_id\":\"").append(JsonStringEncoder.getInstance().quoteAsString(ticketId)).append('"');
-        }
-        return b.append(",\"seq\":").append(seq).append("}}").toString();
     }
 
     /**
