@@ -45,6 +45,11 @@ final class NotificationFixture {
     }
 
     static CloudEvent chat(TicketFeed.Ticket t, String authorId, String text, String... mentions) {
+        return chat("switchboard.chat.message_created.v1", t, authorId, text, mentions);
+    }
+
+    /** A chat event of the given type (created or updated) about a message of {@code authorId}'s. */
+    static CloudEvent chat(String type, TicketFeed.Ticket t, String authorId, String text, String... mentions) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("id", UUID.randomUUID().toString());
         message.put("ticket_id", t.id().toString());
@@ -62,8 +67,8 @@ final class NotificationFixture {
         data.put("ticket_id", t.id().toString());
         data.put("message", message);
         data.put("actor", Map.of("id", authorId, "name", "Author " + authorId));
-        return event(TicketFeed.publish("switchboard.chat-events", t.id().toString(), "switchboard.chat.message_created.v1",
-                "/chat-service", data, TicketFeed.CHAT_SCHEMAS));
+        return event(TicketFeed.publish("switchboard.chat-events", t.id().toString(), type, "/chat-service", data,
+                TicketFeed.CHAT_SCHEMAS));
     }
 
     /** A notification request from another service; also used as a marker that earlier events were processed. */

@@ -121,6 +121,29 @@ class NotificationRulesTest {
     }
 
     @Test
+    void onlyANewMessageNotifiesEditsDeletionsAndReadReceiptsDoNot() {
+        String requester = user("req");
+        String agent = user("agent");
+        TicketFeed.Ticket t = ticket(requester);
+        chat(t, agent, "first");
+        chat("switchboard.chat.message_updated.v1", t, agent, "first, edited", requester);
+        TicketFeed.publish("switchboard.chat-events", t.id().toString(), "switchboard.chat.message_deleted.v1", "/chat-service",
+                Map.of("ticket_id", t.id().toString(), "message_id", java.util.UUID.randomUUID().toString(), "actor",
+                        Map.of("id", agent, "name", "Agent")), TicketFeed.CHAT_SCHEMAS);
+        TicketFeed.publish("switchboard.chat-events", t.id().toString(), "switchboard.chat.message_seen.v1", "/chat-service",
+                Map.of("ticket_id", t.id().toString(), "message_id", java.util.UUID.randomUUID().toString(), "user_id",
+                        agent, "read_at", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).toString()),
+                TicketFeed.CHAT_SCHEMAS);
+        chat(t, agent, "second");
+        // Same ticket, same partition: once "second" is in, the events before it were consumed.
+        JsonPath page = awaitNotifications(requester, p -> !p.getList("items").isEmpty()
+                && "second".equals(p.getString("items[0].body")));
+        assertThat(types(page)).containsExactly("NEW_MESSAGE");
+        assertThat(page.getInt("items[0].count")).isEqualTo(2);
+        assertThat(unread(requester)).isEqualTo(1);
+    }
+
+    @Test
     void mentionsNotifyMentionedParticipantsAndAuthorsAreNeverNotified() {
         String requester = user("req");
         String watcher = user("watch");

@@ -32,7 +32,8 @@ public class EventConsumers {
     /** A message about a ticket not projected yet waits (up to about a minute) for the ticket event. */
     @Incoming("chat-events")
     public Uni<Void> chatEvents(ConsumerRecord<String, byte[]> record) {
-        return handle(record, processor::chatEvent)
+        return handle(record, event -> EventProcessor.notifies(event) ? processor.chatEvent(event)
+                : Uni.createFrom().item(false))
                 .onFailure(EventProcessor.TicketNotKnownYet.class).retry()
                 .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(40);
     }

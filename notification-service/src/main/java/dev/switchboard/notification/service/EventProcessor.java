@@ -53,11 +53,14 @@ public class EventProcessor {
                 .chain(() -> notifications.deliver(NotificationRules.forTicketEvent(event.type(), data, ticket))));
     }
 
+    /** Only a new message notifies anyone: edits, deletions and read receipts are passed over without a transaction. */
+    public static boolean notifies(CloudEvent chatEvent) {
+        return "switchboard.chat.message_created.v1".equals(chatEvent.type());
+    }
+
+    /** A chat event that {@link #notifies}. */
     @WithTransaction
     public Uni<Boolean> chatEvent(CloudEvent event) {
-        if (!"switchboard.chat.message_created.v1".equals(event.type())) {
-            return Uni.createFrom().item(false);
-        }
         JsonNode data = parse(event);
         UUID ticketId;
         try {
