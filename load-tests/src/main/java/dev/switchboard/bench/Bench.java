@@ -3,6 +3,8 @@ package dev.switchboard.bench;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -14,6 +16,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class Bench {
     static final List<String> SCENARIOS = List.of("fanout", "chat", "idle", "churn", "recovery");
+    private static final Set<String> COMMON = Set.of("out", "client-threads", "gateway-heap", "gateway-set", "jfr");
+    /** Each scenario's parameters (their defaults are where the scenario reads them; BENCHMARKS.md lists them). */
+    static final Map<String, Set<String>> PARAMETERS = Map.of(
+            "fanout", with("shapes", "paths", "rates", "step-seconds", "grace-ms", "slo-ms", "fixed-rate", "users",
+                    "warmup-seconds"),
+            "chat", with("users", "tickets", "rates", "seconds", "grace-ms", "warmup-seconds"),
+            "idle", with("connections", "sources", "users", "concurrency"),
+            "churn", with("clients", "seconds", "tickets"),
+            "recovery", with("clients", "rooms", "seconds", "rate", "drop-every-ms", "max-down-ms"));
+
+    private static Set<String> with(String... names) {
+        Set<String> all = new java.util.TreeSet<>(COMMON);
+        all.addAll(List.of(names));
+        return all;
+    }
 
     private Bench() {
     }
@@ -24,6 +41,12 @@ public final class Bench {
             System.exit(2);
         }
         Params params = Params.parse(args, 1);
+        try {
+            params.checkKnown(PARAMETERS.get(args[0]));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
         Path out = Paths.get(params.str("out", "target/bench"));
         try (Env env = new Env(params.integer("client-threads", 2), params.str("gateway-heap", "1g"),
                 params.str("gateway-set", ""))) {
@@ -51,6 +74,7 @@ public final class Bench {
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
         params.checkAllUsed();
+        params.checkReadOnly(PARAMETERS.get(scenario));
         params.writeTo(head.putObject("params"));
         head.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         return report;

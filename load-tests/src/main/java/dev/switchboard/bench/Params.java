@@ -79,6 +79,27 @@ final class Params {
         return out;
     }
 
+    /**
+     * Before a run: a name the scenario does not know is a typo — say so now, not after a quarter of an
+     * hour of measuring.
+     */
+    void checkKnown(java.util.Set<String> known) {
+        for (String name : given.keySet()) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown parameter --" + name + " (known: " + known + ")");
+            }
+        }
+    }
+
+    /** After a run: every name the scenario read is one {@link #checkKnown} knows (the smoke test runs this). */
+    void checkReadOnly(java.util.Set<String> known) {
+        for (String name : used.keySet()) {
+            if (!known.contains(name)) {
+                throw new IllegalStateException("the scenario reads --" + name + ", missing from Bench.PARAMETERS");
+            }
+        }
+    }
+
     /** Unknown names are a typo: say so rather than run with the default. */
     void checkAllUsed() {
         for (String name : given.keySet()) {

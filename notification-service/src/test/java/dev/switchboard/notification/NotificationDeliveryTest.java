@@ -144,6 +144,33 @@ class NotificationDeliveryTest {
         }
     }
 
+    /** Chat events come a poll at a time, applied in one transaction: a bad one must cost only itself. */
+    @Test
+    void aChatEventThatCannotBeProcessedGoesToTheDeadLetterTopicAndTheMessagesAroundItStillNotify() {
+        String requester = user("req");
+        String agent = user("agent");
+        TicketFeed.Ticket t = NotificationFixture.ticket(requester);
+        String key = t.id().toString();
+        try (KafkaTopicReader dlq = KafkaTopicReader.fromNow("switchboard.notification-service.chat-events.dlq")) {
+            NotificationFixture.chat(t, agent, "before");
+            CloudEvent bad = CloudEvent.create("switchboard.chat.message_created.v1", "/test", key,
+                    "{\"ticket_id\": \"not-a-uuid\"}");
+            TicketFeed.send("switchboard.chat-events", key, bad.dataBytes(), bad.toKafkaHeaders());
+            CloudEvent garbage = CloudEvent.create("switchboard.chat.message_created.v1", "/test", key, "{}");
+            TicketFeed.send("switchboard.chat-events", key, "{not json".getBytes(StandardCharsets.UTF_8),
+                    garbage.toKafkaHeaders());
+            NotificationFixture.chat(t, agent, "after");
+            JsonPath page = awaitNotifications(requester, p -> !p.getList("items").isEmpty()
+                    && "after".equals(p.getString("items[0].body")));
+            assertThat(types(page)).containsExactly("NEW_MESSAGE");
+            assertThat(page.getInt("items[0].count")).isEqualTo(2);
+            List<ConsumerRecord<String, byte[]>> dead = dlq.awaitRecords(NotificationFixture.TIMEOUT,
+                    all -> forUser(all, key).size() >= 2);
+            assertThat(forUser(dead, key)).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .containsExactly("{\"ticket_id\": \"not-a-uuid\"}", "{not json");
+        }
+    }
+
     private long dbUnread(String u) {
         return database.preparedQuery("select count(*) from notification where user_id = $1 and read_at is null")
                 .execute(Tuple.of(u)).await().atMost(NotificationFixture.TIMEOUT).iterator().next().getLong(0);

@@ -16,6 +16,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import dev.switchboard.deadletters.DeadLetters;
 import dev.switchboard.gateway.broker.RedisBroker;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;

@@ -1,27 +1,36 @@
 package dev.switchboard.notification.consumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import dev.switchboard.deadletters.DeadLetters;
 import dev.switchboard.messaging.cloudevents.CloudEvent;
 import dev.switchboard.notification.service.EventProcessor;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The three inputs. A record that cannot be processed fails and goes to its channel's dead-letter
- * topic (application.properties); the records behind it go on.
+ * The three inputs. A record that cannot be processed goes to its channel's dead-letter topic
+ * (application.properties); the records behind it go on. Chat events, by far the most frequent,
+ * come a poll at a time and are applied in one transaction; should that fail, they are applied one
+ * by one, so one bad record costs only itself.
  */
 @ApplicationScoped
 public class EventConsumers {
     private final EventProcessor processor;
+    private final DeadLetters deadLetters;
 
-    EventConsumers(EventProcessor processor) {
+    EventConsumers(EventProcessor processor, DeadLetters deadLetters) {
         this.processor = processor;
+        this.deadLetters = deadLetters;
     }
 
     @Incoming("ticket-events")
@@ -29,18 +38,51 @@ public class EventConsumers {
         return handle(record, processor::ticketEvent);
     }
 
-    /** A message about a ticket not projected yet waits (up to about a minute) for the ticket event. */
     @Incoming("chat-events")
-    public Uni<Void> chatEvents(ConsumerRecord<String, byte[]> record) {
-        return handle(record, event -> EventProcessor.notifies(event) ? processor.chatEvent(event)
-                : Uni.createFrom().item(false))
-                .onFailure(EventProcessor.TicketNotKnownYet.class).retry()
-                .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(40);
+    public Uni<Void> chatEvents(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
+        records.forEach(all::add);
+        List<CloudEvent> notifying = new ArrayList<>(all.size());
+        try {
+            for (ConsumerRecord<String, byte[]> record : all) {
+                CloudEvent event = CloudEvent.fromKafka(record.headers(), record.value());
+                if (EventProcessor.notifies(event)) {
+                    notifying.add(event);
+                }
+            }
+        } catch (RuntimeException e) {
+            return oneByOne(all);
+        }
+        if (notifying.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return processor.chatEvents(notifying).onFailure().recoverWithUni(e -> {
+            Log.infof("a poll of %d chat events failed together (%s); applying them one by one", all.size(), e.getMessage());
+            return oneByOne(all);
+        });
     }
 
     @Incoming("notification-requests")
     public Uni<Void> requests(ConsumerRecord<String, byte[]> record) {
         return handle(record, processor::request);
+    }
+
+    /**
+     * Each record on its own; one that still fails goes to the dead-letter topic. A message about a
+     * ticket not projected yet waits (up to about a minute) for the ticket event.
+     */
+    private Uni<Void> oneByOne(List<ConsumerRecord<String, byte[]>> records) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            chain = chain.chain(() -> handle(record, event -> EventProcessor.notifies(event)
+                    ? processor.chatEvents(List.of(event)).replaceWith(Boolean.TRUE)
+                    : Uni.createFrom().item(Boolean.FALSE))
+                    .onFailure(EventProcessor.TicketNotKnownYet.class).retry()
+                    .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(40)
+                    .onFailure().recoverWithUni(e -> deadLetters.send(record, e)
+                            .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).indefinitely()));
+        }
+        return chain;
     }
 
     private static Uni<Void> handle(ConsumerRecord<String, byte[]> record, Function<CloudEvent, Uni<Boolean>> apply) {

@@ -1,5 +1,9 @@
 package dev.switchboard.notification.service;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,8 +19,9 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Applies one incoming event in one transaction: the idempotent-consumer mark, the projection, and
- * the notifications with their outbox events. A redelivered event (same ce_id) changes nothing.
+ * Applies incoming events in one transaction each (chat events: one per poll): the idempotent-consumer
+ * mark, the projection, and the notifications with their outbox events. A redelivered event (same
+ * ce_id) changes nothing.
  */
 @ApplicationScoped
 public class EventProcessor {
@@ -58,28 +63,43 @@ public class EventProcessor {
         return "switchboard.chat.message_created.v1".equals(chatEvent.type());
     }
 
-    /** A chat event that {@link #notifies}. */
+    /**
+     * Chat events that {@link #notifies notify}, one poll's worth, in one transaction: each is marked
+     * processed (one seen before is passed over) and their notifications are delivered together, new
+     * messages on one ticket collapsing into one step per user. Fails as a whole if any event does
+     * (a ticket not known yet, data it cannot read); the caller then applies them one by one.
+     */
     @WithTransaction
-    public Uni<Boolean> chatEvent(CloudEvent event) {
-        JsonNode data = parse(event);
-        UUID ticketId;
-        try {
-            ticketId = UUID.fromString(data.path("ticket_id").asText());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidCloudEventException("chat event with an invalid ticket_id");
+    public Uni<Void> chatEvents(List<CloudEvent> events) {
+        List<Intent> intents = new ArrayList<>();
+        Map<UUID, TicketDirectory.Ticket> known = new HashMap<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (CloudEvent event : events) {
+            chain = chain.chain(() -> {
+                JsonNode data = parse(event);
+                UUID ticketId;
+                try {
+                    ticketId = UUID.fromString(data.path("ticket_id").asText());
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidCloudEventException("chat event with an invalid ticket_id");
+                }
+                return processed.processOnce(CHAT, event.id(), () -> (known.containsKey(ticketId)
+                        ? Uni.createFrom().item(known.get(ticketId))
+                        : tickets.find(ticketId).invoke(t -> known.put(ticketId, t))).invoke(ticket -> {
+                            if (ticket == null) {
+                                throw new TicketNotKnownYet(ticketId);
+                            }
+                            intents.addAll(NotificationRules.forChatMessage(data, ticket));
+                        })).replaceWithVoid();
+            });
         }
-        return processed.processOnce(CHAT, event.id(), () -> tickets.find(ticketId).chain(ticket -> {
-            if (ticket == null) {
-                throw new TicketNotKnownYet(ticketId);
-            }
-            return notifications.deliver(NotificationRules.forChatMessage(data, ticket));
-        }));
+        return chain.chain(() -> notifications.deliver(intents));
     }
 
     @WithTransaction
     public Uni<Boolean> request(CloudEvent event) {
         Intent intent = NotificationRules.forRequest(parse(event));
-        return processed.processOnce(REQUESTS, event.id(), () -> notifications.deliver(java.util.List.of(intent)));
+        return processed.processOnce(REQUESTS, event.id(), () -> notifications.deliver(List.of(intent)));
     }
 
     private JsonNode parse(CloudEvent event) {

@@ -5,7 +5,9 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,12 +57,28 @@ public class NotificationService {
     public Uni<Void> deliver(List<Intent> intents) {
         List<Intent> ordered = new ArrayList<>(intents);
         ordered.removeIf(i -> i.userId() == null || i.userId().equals(i.actorId()));
+        ordered = collapse(ordered);
         ordered.sort(Comparator.comparing(Intent::userId));
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Intent intent : ordered) {
             chain = chain.chain(() -> deliverOne(intent));
         }
         return chain;
+    }
+
+    /**
+     * NEW_MESSAGE intents for the same user and ticket become one, counting them all, with the last one's
+     * text: a user gets one notification event per ticket for a poll's messages, not one per message.
+     */
+    static List<Intent> collapse(List<Intent> intents) {
+        Map<Object, Intent> merged = new LinkedHashMap<>();
+        for (Intent i : intents) {
+            Object key = Intent.NEW_MESSAGE.equals(i.type()) && i.ticketId() != null ? i.userId() + "|" + i.ticketId()
+                    : new Object();
+            merged.merge(key, i, (a, b) -> new Intent(b.userId(), b.type(), b.ticketId(), b.title(), b.body(), b.actorId(),
+                    a.count() + b.count()));
+        }
+        return new ArrayList<>(merged.values());
     }
 
     private Uni<Void> deliverOne(Intent intent) {
@@ -81,10 +99,10 @@ public class NotificationService {
                             n.userId = intent.userId();
                             n.type = intent.type();
                             n.ticketId = intent.ticketId();
-                            n.count = 1;
+                            n.count = intent.count();
                             n.createdAt = now;
                         } else {
-                            n.count++;
+                            n.count += intent.count();
                         }
                         n.title = intent.title();
                         n.body = preview(intent.body());

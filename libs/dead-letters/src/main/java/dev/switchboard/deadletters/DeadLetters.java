@@ -1,8 +1,10 @@
-package dev.switchboard.gateway.fanout;
+package dev.switchboard.deadletters;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,27 +24,34 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Sends a record the gateway cannot handle (not a CloudEvent, data that is not an event it knows)
- * to its channel's dead-letter topic — the one configured as
+ * Sends a record a service cannot handle (not a CloudEvent, data it cannot apply) to its channel's
+ * dead-letter topic — the one configured as
  * {@code mp.messaging.incoming.<channel>.dead-letter-queue.topic} — with SmallRye's
  * {@code dead-letter-*} headers, and completes once Kafka has it, so the record's offset is
- * committed only after it is kept there. (The consumers take batches, and SmallRye's own
- * dead-letter strategy would send a whole batch for one bad record.)
+ * committed only after it is kept there. For channels that take batches: SmallRye's own
+ * dead-letter strategy would send a whole batch for one bad record.
  */
 @ApplicationScoped
 public class DeadLetters {
-    static final String[] CHANNELS = { "ticket-events", "chat-events", "notification-events" };
+    private static final Pattern CHANNEL_TOPIC = Pattern.compile("mp\\.messaging\\.incoming\\.([^.]+)\\.topic");
 
     private final Map<String, String> deadLetterTopicOf = new HashMap<>();
     private final String bootstrapServers;
+    private final String clientId;
     private volatile KafkaProducer<String, byte[]> producer;
 
-    public DeadLetters(Config config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public DeadLetters(Config config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "quarkus.application.name", defaultValue = "switchboard") String application) {
         this.bootstrapServers = bootstrapServers;
-        for (String channel : CHANNELS) {
-            String prefix = "mp.messaging.incoming." + channel + ".";
-            config.getOptionalValue(prefix + "topic", String.class).ifPresent(topic -> deadLetterTopicOf.put(topic,
-                    config.getOptionalValue(prefix + "dead-letter-queue.topic", String.class).orElse("dead-letter-topic-" + channel)));
+        this.clientId = application + "-dead-letters";
+        for (String name : config.getPropertyNames()) {
+            Matcher m = CHANNEL_TOPIC.matcher(name);
+            if (m.matches()) {
+                String prefix = "mp.messaging.incoming." + m.group(1) + ".";
+                config.getOptionalValue(name, String.class).ifPresent(topic -> deadLetterTopicOf.put(topic,
+                        config.getOptionalValue(prefix + "dead-letter-queue.topic", String.class)
+                                .orElse("dead-letter-topic-" + m.group(1))));
+            }
         }
     }
 
@@ -74,7 +83,7 @@ public class DeadLetters {
                 if (producer == null) {
                     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                             ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                            ProducerConfig.CLIENT_ID_CONFIG, "gateway-dead-letters"),
+                            ProducerConfig.CLIENT_ID_CONFIG, clientId),
                             new StringSerializer(), new ByteArraySerializer());
                 }
                 p = producer;
