@@ -164,23 +164,15 @@ public class NotificationService {
         });
     }
 
-    /** One text column, not {@code Object[]}: see {@link dev.switchboard.notification.repository.TicketDirectory#find}. */
     @WithSession
     public Uni<Preferences> preferences(String userId) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("""
-                select json_build_array(muted_types::json, muted_ticket_ids::json)::text
-                from notification_preference where user_id = ?1""", String.class)
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                "select muted_types, muted_ticket_ids from notification_preference where user_id = ?1", Object[].class)
                 .setParameter(1, userId).getResultList())
-                .map(rows -> {
-                    if (rows.isEmpty()) {
-                        return new Preferences(List.of(), List.of());
-                    }
-                    List<String> both = read(rows.get(0), new TypeReference<List<com.fasterxml.jackson.databind.JsonNode>>() {
-                    }).stream().map(Object::toString).toList();
-                    return new Preferences(read(both.get(0), new TypeReference<List<String>>() {
-                    }), read(both.get(1), new TypeReference<List<UUID>>() {
-                    }));
-                });
+                .map(rows -> rows.isEmpty() ? new Preferences(List.of(), List.of())
+                        : new Preferences(read((String) rows.get(0)[0], new TypeReference<List<String>>() {
+                        }), read((String) rows.get(0)[1], new TypeReference<List<UUID>>() {
+                        })));
     }
 
     @WithTransaction
