@@ -225,8 +225,15 @@ final class Fanout {
         }
     }
 
-    private static String benchFrame(long step, long sentNs) {
-        return "{\"type\":\"bench\",\"payload\":{\"bench_step\":" + step + ",\"sent_ns\":" + sentNs + "}}";
+    /**
+     * What every path delivers: a chat message edit (the Kafka path's event data, which the gateway passes on
+     * as the frame's payload). The emit path and the baseline send the same object, so all three write frames
+     * of the same shape and size — the baseline's frames even carry a room, seq and event id as the gateway's do.
+     */
+    private static String benchMessage(String ticketId, long step, long sentNs) {
+        return "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + UUID.randomUUID() + "\",\"ticket_id\":\""
+                + ticketId + "\",\"type\":\"TEXT\",\"message\":\"bench\",\"author_id\":\"bench\",\"author_name\":"
+                + "\"Bench\",\"bench_step\":" + step + ",\"sent_ns\":" + sentNs + "}}";
     }
 
     private Target gatewayEmit(int users) {
@@ -239,7 +246,8 @@ final class Fanout {
             public Future<Boolean> publish(String room, String ticketId, long step, long sentNs) {
                 return http.request(HttpMethod.POST, "/api/v1/realtime/emit/room/" + room)
                         .compose(req -> req.putHeader("Authorization", auth).putHeader("Content-Type", "application/json")
-                                .send(Buffer.buffer(benchFrame(step, sentNs))))
+                                .send(Buffer.buffer("{\"type\":\"message_updated\",\"payload\":"
+                                        + benchMessage(ticketId, step, sentNs) + "}")))
                         .map(resp -> resp.statusCode() == 202);
             }
 
@@ -261,10 +269,8 @@ final class Fanout {
         return new GatewayTarget("gateway kafka", users) {
             @Override
             public Future<Boolean> publish(String room, String ticketId, long step, long sentNs) {
-                String id = UUID.randomUUID().toString();
-                String value = "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + id + "\",\"ticket_id\":\""
-                        + ticketId + "\",\"type\":\"TEXT\",\"message\":\"bench\",\"author_id\":\"bench\",\"author_name\":"
-                        + "\"Bench\",\"bench_step\":" + step + ",\"sent_ns\":" + sentNs + "},\"actor\":{\"id\":\"bench\"}}";
+                String message = benchMessage(ticketId, step, sentNs);
+                String value = message.substring(0, message.length() - 1) + ",\"actor\":{\"id\":\"bench\"}}";
                 ProducerRecord<String, String> record = new ProducerRecord<>("switchboard.chat-events", ticketId, value);
                 record.headers().add("ce_id", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
                 record.headers().add("ce_type", "switchboard.chat.message_updated.v1".getBytes(StandardCharsets.UTF_8));
@@ -321,6 +327,7 @@ final class Fanout {
         WebSocketClient client = Load.wsClient(env.vertx, null);
         HttpClient http = env.vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64).setDefaultHost("127.0.0.1")
                 .setDefaultPort(port));
+        AtomicLong seq = new AtomicLong();
         return new Target() {
             @Override
             public String name() {
@@ -342,7 +349,9 @@ final class Fanout {
             public Future<Boolean> publish(String room, String ticketId, long step, long sentNs) {
                 return http.request(HttpMethod.POST, "/emit/" + room)
                         .compose(req -> req.putHeader("Content-Type", "application/json")
-                                .send(Buffer.buffer(benchFrame(step, sentNs))))
+                                .send(Buffer.buffer("{\"type\":\"message_updated\",\"payload\":{\"room\":\"" + room
+                                        + "\",\"seq\":" + seq.incrementAndGet() + ",\"event_id\":\"" + UUID.randomUUID() + "\","
+                                        + benchMessage(ticketId, step, sentNs).substring(1) + "}")))
                         .map(resp -> resp.statusCode() == 202);
             }
 

@@ -137,8 +137,16 @@ final class Checker {
                 lost, duplicates, resyncs, filled, reconnects, sendErrors, load.statusChanges.get(), notifications,
                 readyMillis, faultMillis);
         if (!problems.isEmpty()) {
+            // The connection history of every member a problem names: where it was, what its joins answered.
+            StringBuilder histories = new StringBuilder();
+            for (Member m : load.members) {
+                if (problems.stream().anyMatch(p -> p.startsWith(m.name + " ") || p.startsWith(m.name + ":"))) {
+                    histories.append("\n  history of ").append(m.name).append(":\n    ")
+                            .append(String.join("\n    ", m.history()));
+                }
+            }
             throw new AssertionError(fault + ": " + problems.size() + " problem(s); " + figures + "\n  "
-                    + String.join("\n  ", problems.subList(0, Math.min(30, problems.size()))));
+                    + String.join("\n  ", problems.subList(0, Math.min(30, problems.size()))) + histories);
         }
         return figures;
     }

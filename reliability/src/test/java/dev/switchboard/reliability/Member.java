@@ -54,6 +54,9 @@ final class Member {
     private final Map<String, Integer> liveCount = new HashMap<>();
     private final Set<String> filled = new LinkedHashSet<>();
     private final List<String> violations = new ArrayList<>();
+    /** What this member's connections did (connects, join answers, drops), for a failure report. */
+    private final List<String> history = new ArrayList<>();
+    private long roomEventsOnConnection;
     private int resyncs;
     private int reconnects;
     private int sendErrors;
@@ -104,7 +107,9 @@ final class Member {
             ws = WsClient.to(Suite.wsUrl(home)).bearer(token).name(name).connect();
             cursor = 0;
             joined = false;
+            note("connected to " + home);
         } catch (RuntimeException e) {
+            note("connect to " + home + " failed: " + e.getMessage());
             home = otherGateway(home);
             throw new Broken("connect: " + e.getMessage());
         }
@@ -123,6 +128,7 @@ final class Member {
             }
         }
         JsonNode answer = request("join_ticket", payload, Duration.ofSeconds(10), fresh);
+        note("join " + payload + " -> " + answer);
         if (!"ack".equals(answer.path("type").asText())) {
             throw new Broken("join: " + answer);
         }
@@ -134,6 +140,7 @@ final class Member {
             needsRejoin = false;
         }
         JsonNode answer = request("join_ticket", Map.of("ticket_id", ticketId), Duration.ofSeconds(10), true);
+        note("rejoin -> " + answer);
         if (!"ack".equals(answer.path("type").asText())) {
             synchronized (this) {
                 needsRejoin = true;
@@ -207,6 +214,7 @@ final class Member {
                     && ("ack".equals(f.path("type").asText()) || "error".equals(f.path("type").asText())), timeout);
         } catch (RuntimeException e) {
             // Closed, or no answer in time (a hung gateway): give up this connection.
+            note(type + " on " + home + " failed: " + e);
             dropConnection();
             home = otherGateway(home);
             throw new Broken(type + ": " + e.getClass().getSimpleName());
@@ -217,6 +225,10 @@ final class Member {
     void dropConnection() {
         if (ws != null) {
             pump();
+            synchronized (this) {
+                note("drop after " + roomEventsOnConnection + " room events on this connection, last seq " + lastSeq);
+                roomEventsOnConnection = 0;
+            }
             ws.abort();
             ws = null;
             joined = false;
@@ -287,6 +299,7 @@ final class Member {
         if (!p.has("event_id") || !room.equals(p.path("room").asText())) {
             return;
         }
+        roomEventsOnConnection++;
         // The seq series is checked before de-duplication: an event delivered again under a new seq (Kafka
         // redelivers it after Redis lost its de-duplication markers) still takes its place in the series.
         long seq = p.path("seq").asLong();
@@ -329,6 +342,17 @@ final class Member {
 
     synchronized List<String> liveOrder() {
         return List.copyOf(liveOrder);
+    }
+
+    private synchronized void note(String what) {
+        if (history.size() < 300) {
+            String text = what.length() > 300 ? what.substring(0, 300) + "…" : what;
+            history.add(java.time.LocalTime.now() + " " + text);
+        }
+    }
+
+    synchronized List<String> history() {
+        return List.copyOf(history);
     }
 
     synchronized List<String> violations() {
