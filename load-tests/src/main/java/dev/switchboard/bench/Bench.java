@@ -2,6 +2,7 @@ package dev.switchboard.bench;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,16 +16,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code target/bench/}. Scenarios and their parameters: BENCHMARKS.md.
  */
 public final class Bench {
-    static final List<String> SCENARIOS = List.of("fanout", "chat", "idle", "churn", "recovery");
     private static final Set<String> COMMON = Set.of("out", "client-threads", "gateway-heap", "gateway-set", "jfr");
-    /** Each scenario's parameters (their defaults are where the scenario reads them; BENCHMARKS.md lists them). */
-    static final Map<String, Set<String>> PARAMETERS = Map.of(
-            "fanout", with("shapes", "paths", "rates", "step-seconds", "grace-ms", "slo-ms", "fixed-rate", "users",
-                    "warmup-seconds"),
-            "chat", with("users", "tickets", "rates", "seconds", "grace-ms", "warmup-seconds"),
-            "idle", with("connections", "sources", "users", "concurrency"),
-            "churn", with("clients", "seconds", "tickets"),
-            "recovery", with("clients", "rooms", "seconds", "rate", "drop-every-ms", "max-down-ms"));
+    /** The scenarios, in the usage's order, and their parameters (defaults are where each scenario reads them). */
+    static final Map<String, Set<String>> PARAMETERS = new LinkedHashMap<>();
+    static {
+        PARAMETERS.put("fanout", with("shapes", "paths", "rates", "step-seconds", "grace-ms", "slo-ms", "fixed-rate",
+                "users", "warmup-seconds"));
+        PARAMETERS.put("chat", with("users", "tickets", "rates", "seconds", "grace-ms", "warmup-seconds"));
+        PARAMETERS.put("idle", with("connections", "sources", "users", "concurrency"));
+        PARAMETERS.put("churn", with("clients", "seconds", "tickets"));
+        PARAMETERS.put("recovery", with("clients", "rooms", "seconds", "rate", "drop-every-ms", "max-down-ms"));
+    }
+    static final List<String> SCENARIOS = List.copyOf(PARAMETERS.keySet());
 
     private static Set<String> with(String... names) {
         Set<String> all = new java.util.TreeSet<>(COMMON);

@@ -91,8 +91,7 @@ final class ChatLoad {
             Proc.Meter gatewayCpu = new Proc.Meter(env.gateway().pid());
             Map<String, Proc.Meter> serviceCpu = new java.util.LinkedHashMap<>();
             env.services().forEach((name, service) -> serviceCpu.put(name, new Proc.Meter(service.pid())));
-            double machine0 = Proc.machineBusySeconds();
-            long t0 = System.nanoTime();
+            Proc.MachineMeter machine = new Proc.MachineMeter();
             Load.paced(messages, rate, sent -> {
                 int u = (int) (sent % users);
                 conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount))
@@ -107,8 +106,8 @@ final class ChatLoad {
             long expectedFinal = expected;
             Load.waitUntil(() -> stats.received().sum() >= expectedFinal, graceMs);
             double cpu = gatewayCpu.percentOfOneCore();
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            double machineBusy = Proc.machineBusySeconds() - machine0;
+            double machineBusy = machine.busySeconds();
+            double machinePct = machine.percentOfAllCores();
             Histogram h = stats.recorder().getIntervalHistogram();
             long received = stats.received().sum();
             ObjectNode n = stepNodes.addObject().put("messages_per_second", rate).put("messages", messages)
@@ -120,8 +119,7 @@ final class ChatLoad {
             ObjectNode perMessage = n.putObject("cpu_ms_per_message");
             serviceCpu.forEach((name, meter) -> perMessage.put(name, Math.round(meter.usedSeconds() * 1e5 / messages) / 100.0));
             perMessage.put("machine", Math.round(machineBusy * 1e5 / messages) / 100.0);
-            n.put("machine_busy_pct_of_all_cores", Math.round(1000.0 * machineBusy / elapsed
-                    / Runtime.getRuntime().availableProcessors()) / 10.0);
+            n.put("machine_busy_pct_of_all_cores", Math.round(machinePct * 10) / 10.0);
             series.add(new Report.Series(rate + " msg/s", h));
             Env.log(String.format("chat: %d msg/s: p99 %.1f ms, lost %d, send errors %d, gateway CPU %.0f%%, CPU ms per message %s",
                     rate, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6, Math.max(0, expected - received),

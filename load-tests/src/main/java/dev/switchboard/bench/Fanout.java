@@ -148,8 +148,7 @@ final class Fanout {
             double eventsPerSecond = (double) rate / size;
             long events = Math.max(1, Math.round(eventsPerSecond * stepSeconds));
             Proc.Meter cpu = new Proc.Meter(target.pid());
-            double machine0 = Proc.machineBusySeconds();
-            long stepStart = System.nanoTime();
+            Proc.MachineMeter machine = new Proc.MachineMeter();
             LongAdder failed = new LongAdder();
             Load.paced(events, eventsPerSecond, sent -> {
                 int room = (int) (sent % rooms);
@@ -163,8 +162,7 @@ final class Fanout {
             long expected = events * size;
             Load.waitUntil(() -> stats.received().sum() >= expected, stepSeconds * 1000L + graceMs);
             double cpuPct = cpu.percentOfOneCore();
-            double machinePct = 100.0 * (Proc.machineBusySeconds() - machine0) / ((System.nanoTime() - stepStart) / 1e9)
-                    / Runtime.getRuntime().availableProcessors();
+            double machinePct = machine.percentOfAllCores();
             Histogram h = stats.recorder().getIntervalHistogram();
             long received = stats.received().sum();
             long lost = Math.max(0, expected - received);

@@ -78,4 +78,20 @@ final class Proc {
             return 100.0 * (cpuSeconds(pid) - cpu0) / seconds;
         }
     }
+
+    /** The whole machine's busy CPU over an interval (all cores). */
+    static final class MachineMeter {
+        private final double busy0 = machineBusySeconds();
+        private final long t0 = System.nanoTime();
+
+        /** CPU seconds the machine spent busy since the meter was made. */
+        double busySeconds() {
+            return machineBusySeconds() - busy0;
+        }
+
+        /** Busy share of all cores since the meter was made, in percent. */
+        double percentOfAllCores() {
+            return 100.0 * busySeconds() / ((System.nanoTime() - t0) / 1e9) / Runtime.getRuntime().availableProcessors();
+        }
+    }
 }
