@@ -66,7 +66,7 @@ final class Checker {
         }
     }
 
-    /** Waits until every member is at its room's current position, then checks; returns the figures. */
+    /** Waits until every member has caught up (or the deadline passes), then checks; returns the figures. */
     static Figures check(String fault, Load load, long readyMillis, long faultMillis) {
         List<String> problems = new ArrayList<>();
         awaitDelivered(load);
@@ -151,19 +151,34 @@ final class Checker {
         return figures;
     }
 
-    /** Every member has caught up with its room: at the room's current seq and epoch, or the check shows what is missing. */
+    /**
+     * Every member has caught up with its room: it has every acked message of the room (live, or from history
+     * after a resync) and stands at the room's current seq and epoch, or the check shows what is missing. The room's
+     * position alone is not enough: after a gateway is killed, the events of its Kafka partitions reach Redis only
+     * once the consumer group has handed them over (the session timeout), after the load may have stopped.
+     */
     private static void awaitDelivered(Load load) {
         try {
-            Awaitility.await("every member is at its room's position").atMost(SETTLE).pollInterval(Duration.ofMillis(250))
-                    .until(() -> load.tickets.stream().allMatch(t -> {
+            Awaitility.await("every member has every acked message and is at its room's position").atMost(SETTLE)
+                    .pollInterval(Duration.ofMillis(250)).until(() -> load.tickets.stream().allMatch(t -> {
                         String seq = TestRedis.bulk("GET", "sb:{ticket:" + t.id() + "}:seq");
                         String epoch = TestRedis.bulk("GET", "sb:{ticket:" + t.id() + "}:epoch");
-                        return seq != null && List.of(t.customer(), t.agent()).stream().allMatch(m -> m.lastSeq()
-                                == Long.parseLong(seq) && epoch != null && epoch.equals(m.epoch()));
+                        List<Load.Ack> roomAcks = load.acks.stream().filter(a -> a.ticketId().equals(t.id())).toList();
+                        return seq != null && epoch != null && List.of(t.customer(), t.agent()).stream().allMatch(m -> {
+                            try {
+                                // As a client would: takes in what arrived, rejoins and fills after a resync.
+                                m.ensureJoined();
+                            } catch (Member.Broken e) {
+                                return false;
+                            }
+                            return m.lastSeq() == Long.parseLong(seq) && epoch.equals(m.epoch())
+                                    && roomAcks.stream().allMatch(a -> m.liveCount(a.messageId()) > 0
+                                            || m.filled(a.messageId()));
+                        });
                     }));
         } catch (ConditionTimeoutException e) {
             // The check below says which messages are missing where.
-            System.out.println("[reliability] members did not all reach their room's position: " + e.getMessage());
+            System.out.println("[reliability] members did not all get every message: " + e.getMessage());
         }
     }
 

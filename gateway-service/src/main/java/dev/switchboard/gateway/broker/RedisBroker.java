@@ -17,6 +17,8 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -54,6 +56,13 @@ public class RedisBroker {
     };
     private volatile boolean everConnected;
     private volatile RedisConnection subscriber;
+    /**
+     * The subscriber connection's context. Every subscribe and unsubscribe is decided and sent there, one after
+     * the other: a join's SUBSCRIBE and a concurrent last leave's UNSUBSCRIBE reach Redis in the order the room's
+     * membership changed, so a room with local members is never left unsubscribed. (Decided on the callers'
+     * threads, a leave that had found the room empty could send its UNSUBSCRIBE after a new member's SUBSCRIBE.)
+     */
+    private volatile Context pubsub;
     private volatile boolean stopping;
 
     public RedisBroker(Redis redis, Vertx vertx, LocalHub hub, GatewayConfig config) {
@@ -65,7 +74,8 @@ public class RedisBroker {
     }
 
     void start(@jakarta.enterprise.event.Observes StartupEvent event) {
-        connectSubscriber(Duration.ofMillis(100));
+        pubsub = vertx.getOrCreateContext();
+        pubsub.runOnContext(v -> connectSubscriber(Duration.ofMillis(100)));
     }
 
     void stop(@jakarta.enterprise.event.Observes ShutdownEvent event) {
@@ -209,27 +219,38 @@ public class RedisBroker {
         return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
 
-    /** Makes this instance receive the room's events; completes once Redis has confirmed. */
+    /**
+     * Makes this instance receive the room's events; completes once Redis has confirmed. Called after the
+     * member was added to the local hub (and on every join: the confirmation also covers an earlier SUBSCRIBE
+     * still in flight).
+     */
     public Uni<Void> subscribe(String room) {
-        subscribed.add(room);
-        RedisConnection c = subscriber;
-        if (c == null) {
-            return Uni.createFrom().failure(new IllegalStateException("not connected to Redis"));
-        }
-        return toUni(c.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL_PREFIX + room))).replaceWithVoid();
+        Promise<Void> confirmed = Promise.promise();
+        pubsub.runOnContext(v -> {
+            subscribed.add(room);
+            RedisConnection c = subscriber;
+            if (c == null) {
+                confirmed.fail(new IllegalStateException("not connected to Redis"));
+                return;
+            }
+            c.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL_PREFIX + room)).<Void> mapEmpty().onComplete(confirmed);
+        });
+        return toUni(confirmed.future());
     }
 
+    /** The room's last local member has left (called after the hub let it go): stop receiving its events. */
     public void unsubscribe(String room) {
-        if (hub.hasMembers(room)) {
-            return; // a member joined again in the meantime
-        }
-        subscribed.remove(room);
-        sequencer.forget(room);
-        RedisConnection c = subscriber;
-        if (c != null) {
-            c.send(Request.cmd(Command.UNSUBSCRIBE).arg(CHANNEL_PREFIX + room))
-                    .onFailure(e -> Log.debugf("unsubscribe %s: %s", room, e.getMessage()));
-        }
+        pubsub.runOnContext(v -> {
+            if (hub.hasMembers(room) || !subscribed.remove(room)) {
+                return; // a member joined again in the meantime (its SUBSCRIBE was, or will be, sent after this)
+            }
+            sequencer.forget(room);
+            RedisConnection c = subscriber;
+            if (c != null) {
+                c.send(Request.cmd(Command.UNSUBSCRIBE).arg(CHANNEL_PREFIX + room))
+                        .onFailure(e -> Log.debugf("unsubscribe %s: %s", room, e.getMessage()));
+            }
+        });
     }
 
     public Uni<Response> send(Request request) {
@@ -287,7 +308,7 @@ public class RedisBroker {
                 subscriber = null;
                 if (!stopping) {
                     Log.warn("Redis subscriber connection closed; reconnecting");
-                    vertx.setTimer(200, t -> connectSubscriber(Duration.ofMillis(200)));
+                    vertx.setTimer(200, t -> pubsub.runOnContext(x -> connectSubscriber(Duration.ofMillis(200))));
                 }
             });
             Request subscribe = Request.cmd(Command.SUBSCRIBE).arg(CONTROL_CHANNEL);
@@ -315,7 +336,7 @@ public class RedisBroker {
         Log.warnf("Redis pub/sub not available (%s); retrying in %d ms", cause.getMessage(), retryIn.toMillis());
         Duration next = retryIn.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
                 : retryIn.multipliedBy(2);
-        vertx.setTimer(retryIn.toMillis(), t -> connectSubscriber(next));
+        vertx.setTimer(retryIn.toMillis(), t -> pubsub.runOnContext(x -> connectSubscriber(next)));
     }
 
     /** A pub/sub message: {@code ["message", channel, payload]} (RESP2 array or RESP3 push). */
