@@ -1,26 +1,32 @@
 package dev.switchboard.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.testsupport.TestStack;
+import dev.switchboard.testsupport.TicketFeed;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -44,6 +50,11 @@ import io.vertx.core.http.WebSocketClient;
  */
 final class Fanout {
     private static final AtomicLong STEPS = new AtomicLong();
+    /** Where in the message text an event carries its step and send time (the frame's own fields are the schema's). */
+    private static final String STEP = "bench-step=";
+    private static final String SENT_NS = "bench-sent-ns=";
+    private static final String CREATED = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).toString();
+    static final String KAFKA_EVENT_TYPE = "switchboard.chat.message_updated.v1";
 
     private record StepStats(Recorder recorder, LongAdder received) {
     }
@@ -57,6 +68,10 @@ final class Fanout {
         Future<Conn> subscribe(int index, String room, String ticketId);
 
         Future<Boolean> publish(String room, String ticketId, long step, long sentNs);
+
+        /** Adds what this path has to say besides the steps. */
+        default void report(ObjectNode pathNode) {
+        }
 
         void close();
     }
@@ -99,6 +114,7 @@ final class Fanout {
                 ObjectNode pathNode = shapeNode.putObject(path);
                 Histogram atFixed = f.steps(target, tickets, size, rates, stepSeconds, graceMs, sloMs, fixedRate, warmup,
                         pathNode);
+                target.report(pathNode);
                 series.add(new Report.Series(path + " @" + fixedRate + "/s", atFixed));
                 target.close();
             }
@@ -211,11 +227,11 @@ final class Fanout {
     }
 
     private void onEvent(String text) {
-        long step = Conn.longField(text, "\"bench_step\"");
+        long step = Conn.longField(text, STEP);
         if (step < 0) {
             return;
         }
-        long sent = Conn.longField(text, "\"sent_ns\"");
+        long sent = Conn.longField(text, SENT_NS);
         StepStats s = steps.get(step);
         if (s != null && sent > 0) {
             s.recorder().recordValue(Math.max(0, System.nanoTime() - sent));
@@ -228,10 +244,17 @@ final class Fanout {
      * as the frame's payload). The emit path and the baseline send the same object, so all three write frames
      * of the same shape and size — the baseline's frames even carry a room, seq and event id as the gateway's do.
      */
-    private static String benchMessage(String ticketId, long step, long sentNs) {
+    static String benchMessage(String ticketId, long step, long sentNs) {
         return "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + UUID.randomUUID() + "\",\"ticket_id\":\""
-                + ticketId + "\",\"type\":\"TEXT\",\"message\":\"bench\",\"author_id\":\"bench\",\"author_name\":"
-                + "\"Bench\",\"bench_step\":" + step + ",\"sent_ns\":" + sentNs + "}}";
+                + ticketId + "\",\"author_id\":\"bench\",\"author_name\":\"Bench\",\"type\":\"TEXT\",\"message\":\"bench "
+                + STEP + step + " " + SENT_NS + sentNs + "\",\"mentions\":[],\"attachments\":[],\"client_msg_id\":null,"
+                + "\"created_at\":\"" + CREATED + "\",\"edited_at\":\"" + CREATED + "\",\"deleted\":false}}";
+    }
+
+    /** The Kafka path's event data: a whole {@code switchboard.chat.message_updated.v1}, valid against its schema. */
+    static String kafkaEventData(String ticketId, long step, long sentNs) {
+        String message = benchMessage(ticketId, step, sentNs);
+        return message.substring(0, message.length() - 1) + ",\"actor\":{\"id\":\"bench\",\"name\":\"Bench\"}}";
     }
 
     private Target gatewayEmit(int users) {
@@ -264,16 +287,24 @@ final class Fanout {
         // As the services' outbox relay publishes (OutboxRelay: acks=all, linger 1 ms): the broker sees the real path's requests.
         props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        long deadLettersBefore = deadLetters();
         return new GatewayTarget("gateway kafka", users) {
             @Override
+            public void report(ObjectNode pathNode) {
+                // Records any consumer refused meanwhile (0 unless the generator's events are not what the services send).
+                long refused = deadLetters() - deadLettersBefore;
+                pathNode.put("dead_lettered", refused);
+                if (refused > 0) {
+                    System.out.println("[bench] " + refused + " of the Kafka path's events went to a dead-letter topic");
+                }
+            }
+
+            @Override
             public Future<Boolean> publish(String room, String ticketId, long step, long sentNs) {
-                String message = benchMessage(ticketId, step, sentNs);
-                String value = message.substring(0, message.length() - 1) + ",\"actor\":{\"id\":\"bench\"}}";
-                ProducerRecord<String, String> record = new ProducerRecord<>("switchboard.chat-events", ticketId, value);
-                record.headers().add("ce_id", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-                record.headers().add("ce_type", "switchboard.chat.message_updated.v1".getBytes(StandardCharsets.UTF_8));
-                record.headers().add("ce_source", "/bench".getBytes(StandardCharsets.UTF_8));
-                record.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+                // A whole CloudEvent, as chat-service's outbox writes it: every consumer of the topic takes it (an
+                // incomplete one used to be dead-lettered by notification-service, each with a log line and a DLQ write).
+                ProducerRecord<String, String> record = new ProducerRecord<>("switchboard.chat-events", null, ticketId,
+                        kafkaEventData(ticketId, step, sentNs), TicketFeed.cloudEventHeaders(KAFKA_EVENT_TYPE, "/bench", ticketId));
                 io.vertx.core.Promise<Boolean> done = io.vertx.core.Promise.promise();
                 producer.send(record, (meta, e) -> done.tryComplete(e == null));
                 return done.future();
@@ -285,6 +316,25 @@ final class Fanout {
                 producer.close();
             }
         };
+    }
+
+    /** Records in every dead-letter topic ({@code *.dlq}) so far. */
+    private static long deadLetters() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "127.0.0.1:" + TestStack.PROFILE.kafkaPort))) {
+            List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.endsWith(".dlq")).toList();
+            if (topics.isEmpty()) {
+                return 0;
+            }
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) -> d.partitions()
+                    .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        } catch (Exception e) {
+            throw new IllegalStateException("counting dead letters: " + e.getMessage(), e);
+        }
     }
 
     private abstract class GatewayTarget implements Target {

@@ -52,6 +52,9 @@ class BenchSmokeIT {
             assertThat(first.path("p99_ms").isNumber()).as(path).isTrue();
         }
         assertThat(shape.path("emit").has("capacity_vs_baseline")).isTrue();
+        // Every consumer of the topic took the Kafka path's events (notification-service too, which once dead-lettered them).
+        assertThat(shape.path("kafka").path("dead_lettered").isNumber()).isTrue();
+        assertThat(shape.path("kafka").path("dead_lettered").asLong()).isZero();
     }
 
     @Test

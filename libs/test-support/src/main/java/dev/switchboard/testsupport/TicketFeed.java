@@ -76,16 +76,22 @@ public final class TicketFeed {
             throw new IllegalStateException(e);
         }
         EventSchemas.assertValid(schemas, type, bytes);
+        Headers headers = cloudEventHeaders(type, source, key);
+        send(topic, key, bytes, headers);
+        return new Sent(key, bytes, headers);
+    }
+
+    /** A new event's CloudEvent attributes as Kafka headers (binary mode, SPEC §4), as the services' outbox writes them. */
+    public static Headers cloudEventHeaders(String type, String source, String subject) {
         Headers headers = new RecordHeaders();
         header(headers, "ce_specversion", "1.0");
         header(headers, "ce_id", UUID.randomUUID().toString());
         header(headers, "ce_type", type);
         header(headers, "ce_source", source);
-        header(headers, "ce_subject", key);
+        header(headers, "ce_subject", subject);
         header(headers, "ce_time", OffsetDateTime.now(ZoneOffset.UTC).toString());
         header(headers, "content-type", "application/json");
-        send(topic, key, bytes, headers);
-        return new Sent(key, bytes, headers);
+        return headers;
     }
 
     private static void header(Headers headers, String name, String value) {
