@@ -95,6 +95,8 @@ public class LocalHub {
         if (members == null) {
             return 0;
         }
+        // Once per event, so that each member's per-room state is found by identity (Session keeps interned keys).
+        String name = room.intern();
         // Each socket's frames are written on its own event loop, one task per loop and event rather than a
         // hand-over per frame: a room's fan-out is spread over the loops, and each loop's FIFO keeps the order.
         Map<Executor, List<Session>> byLoop = new HashMap<>(8);
@@ -106,14 +108,14 @@ public class LocalHub {
             n++;
             Executor loop = s.loop();
             if (loop == null) {
-                deliverTo(s, room, seq, frame);
+                deliverTo(s, name, seq, frame);
             } else {
                 byLoop.computeIfAbsent(loop, k -> new ArrayList<>()).add(s);
             }
         }
         byLoop.forEach((loop, sessions) -> loop.execute(() -> {
             for (Session s : sessions) {
-                deliverTo(s, room, seq, frame);
+                deliverTo(s, name, seq, frame);
             }
         }));
         delivered.add(n);

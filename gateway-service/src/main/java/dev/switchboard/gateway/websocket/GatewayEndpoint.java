@@ -33,6 +33,7 @@ public class GatewayEndpoint {
     private final RateLimiter limiter;
     private final int queueLimit;
     private final int maxMessageBytes;
+    private final boolean ownIdleTimeout;
     public static final int CLOSE_TOO_BIG = 1009;
 
     public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec, RateLimiter limiter,
@@ -43,11 +44,12 @@ public class GatewayEndpoint {
         this.limiter = limiter;
         this.queueLimit = config.limits().outboundQueue();
         this.maxMessageBytes = config.limits().maxMessageBytes();
+        this.ownIdleTimeout = config.limits().idleTimeout().toMillis() > 0;
     }
 
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection connection) {
-        Session session = new Session(connection, codec, queueLimit, limiter.newBucket());
+        Session session = new Session(connection, codec, queueLimit, limiter.newBucket(), ownIdleTimeout);
         connection.userData().put(SESSION, session);
         return node.open(session, connection.userData().get(UpgradeCheck.IDENTITY))
                 .onFailure(AlreadyAnswered.class).recoverWithNull()

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.switchboard.gateway.room.LocalHub;
 import dev.switchboard.gateway.security.Identity;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
@@ -18,6 +19,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Context;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.Vertx;
@@ -73,7 +75,12 @@ public final class Session {
     private record Held(long seq, String frame, boolean resync) {
     }
 
-    public Session(WebSocketConnection connection, FrameCodec codec, int queueLimit, RateLimiter.Bucket bucket) {
+    /**
+     * @param ownIdleTimeout the gateway closes silent connections itself (its idle timeout is on), so the HTTP
+     *        server's idle handler is taken out of this socket's pipeline: it put a listener on every frame written
+     */
+    public Session(WebSocketConnection connection, FrameCodec codec, int queueLimit, RateLimiter.Bucket bucket,
+            boolean ownIdleTimeout) {
         this.connection = connection;
         this.codec = codec;
         this.socket = rawSocket(connection);
@@ -81,16 +88,18 @@ public final class Session {
         this.bucket = bucket;
         if (socket != null) {
             socket.drainHandler(v -> drain());
-            validateUtf8(socket);
+            adjustPipeline(socket, ownIdleTimeout);
         }
     }
 
     /**
      * RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection with 1007. Vert.x decodes text
      * frames with replacement characters instead, so Netty's validator goes into the connection's pipeline,
-     * in front of Vert.x's handler.
+     * in front of Vert.x's handler. And without {@code idle}, Netty's IdleStateHandler, when the gateway's
+     * own idle timeout watches the connection: that handler adds a listener to every write (a fan-out's
+     * frame each), a cost per delivery for a timeout the gateway already keeps (75 s against its 30 min).
      */
-    private static void validateUtf8(WebSocketBase socket) {
+    private static void adjustPipeline(WebSocketBase socket, boolean ownIdleTimeout) {
         try {
             WebSocketBase ws = socket;
             if (!(ws instanceof WebSocketInternal) && ws.getClass().getName().equals(WRAPPER)) {
@@ -111,6 +120,9 @@ public final class Session {
             ChannelPipeline pipeline = ctx.pipeline();
             if (pipeline.get(Utf8FrameValidator.class) == null) {
                 pipeline.addBefore(ctx.name(), "switchboard-utf8", new Utf8FrameValidator(true));
+            }
+            if (ownIdleTimeout && pipeline.get(IdleStateHandler.class) != null) {
+                pipeline.remove(IdleStateHandler.class);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             Log.warnf("no UTF-8 validation of text frames on this connection: %s", e);
@@ -257,6 +269,7 @@ public final class Session {
      * told ({@code resync_required}) rather than left with a silent gap.
      */
     public void deliver(String room, long seq, String frame) {
+        // room is interned (LocalHub): the maps' keys are found by identity.
         if (seq > 0) {
             synchronized (queue) {
                 List<Held> held = recovering.get(room);
@@ -294,7 +307,7 @@ public final class Session {
                 held.add(new Held(seq, notice, true));
                 return;
             }
-            lastSent.put(room, seq);
+            lastSent.put(key(room), seq);
             send(notice);
         }
     }
@@ -302,8 +315,17 @@ public final class Session {
     /** From now until {@link #endRecovery}, the room's live events wait. */
     public void beginRecovery(String room) {
         synchronized (queue) {
-            recovering.put(room, new ArrayList<>());
+            recovering.put(key(room), new ArrayList<>());
         }
+    }
+
+    /**
+     * A room name as this session's maps keep it: the interned instance, the one {@link LocalHub} hands to
+     * {@link #deliver}, so that the lookup per delivered frame finds its key by identity rather than comparing
+     * the characters of two equal strings (a fan-out does it once per member and event).
+     */
+    private static String key(String room) {
+        return room.intern();
     }
 
     /**
@@ -316,7 +338,7 @@ public final class Session {
             first.forEach(this::send);
             // upToSeq is the room's position read after beginRecovery: everything sent before is at or below it
             // (or of an older seq series, after a resync), so it is where this session now stands.
-            lastSent.put(room, sendHeld(held, upToSeq));
+            lastSent.put(key(room), sendHeld(held, upToSeq));
         }
     }
 
@@ -332,7 +354,7 @@ public final class Session {
             if (!stillMember) {
                 lastSent.remove(room);
             } else if (last != null) {
-                lastSent.put(room, sendHeld(held, last));
+                lastSent.put(key(room), sendHeld(held, last));
             } else if (held != null) {
                 held.forEach(h -> send(h.frame()));
             }
