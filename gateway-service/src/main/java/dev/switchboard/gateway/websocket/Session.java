@@ -58,9 +58,8 @@ public final class Session {
     private final Map<String, Long> typingTimers = new ConcurrentHashMap<>();
     private final Map<String, Long> timers = new ConcurrentHashMap<>();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
-    private final Map<String, List<Held>> recovering = new HashMap<>();
-    /** Per room, the seq of the last room event sent: a room frame never goes out twice or backwards. */
-    private final Map<String, Long> lastSent = new HashMap<>();
+    /** Per room: where this session stands, and what is held back while a join is being answered. */
+    private final Map<String, RoomState> roomStates = new HashMap<>();
     /** The connection's event loop (a session is made in @OnOpen, on it): room frames are written there. */
     private final Executor loop = eventLoop(Vertx.currentContext());
     private final RateLimiter.Bucket bucket;
@@ -73,6 +72,27 @@ public final class Session {
 
     /** A room frame held back during a join; a {@code resync} notice restarts the room's series at {@code seq}. */
     private record Held(long seq, String frame, boolean resync) {
+    }
+
+    /**
+     * One room as this session follows it, in one object so that a delivered frame costs one map lookup and two
+     * field writes (it was two lookups, a put and a boxed seq per member and event: a fifth of a fan-out's time).
+     */
+    private static final class RoomState {
+        static final long NONE = -1;
+        /** The seq of the last room event sent ({@link #NONE}: not known): a room frame never goes out twice or backwards. */
+        long lastSent = NONE;
+        /** Non-null while a join of the room is being answered: the live events that wait meanwhile. */
+        List<Held> held;
+    }
+
+    private RoomState state(String room) {
+        RoomState st = roomStates.get(room);
+        if (st == null) {
+            st = new RoomState();
+            roomStates.put(key(room), st);
+        }
+        return st;
     }
 
     /**
@@ -186,7 +206,7 @@ public final class Session {
         closed = true;
         synchronized (queue) {
             queue.clear();
-            recovering.clear();
+            roomStates.clear();
         }
     }
 
@@ -272,22 +292,22 @@ public final class Session {
         // room is interned (LocalHub): the maps' keys are found by identity.
         if (seq > 0) {
             synchronized (queue) {
-                List<Held> held = recovering.get(room);
-                if (held != null) {
-                    held.add(new Held(seq, frame, false));
+                RoomState st = state(room);
+                if (st.held != null) {
+                    st.held.add(new Held(seq, frame, false));
                     return;
                 }
-                Long last = lastSent.get(room);
-                if (last != null && seq <= last) {
+                long last = st.lastSent;
+                if (last != RoomState.NONE && seq <= last) {
                     return;
                 }
-                if (last != null && seq > last + 1) {
+                if (last != RoomState.NONE && seq > last + 1) {
                     GAPS_TOLD.increment();
                     Log.warnf("session %s, room %s: event %d came after %d; the client is told to resync", id(), room,
                             seq, last);
                     send(codec.event("resync_required", codec.resyncPayload(room, seq - 1)));
                 }
-                lastSent.put(room, seq);
+                st.lastSent = seq;
                 send(frame, false);
             }
             return;
@@ -301,13 +321,13 @@ public final class Session {
      */
     public void resync(String room, long seq, String notice) {
         synchronized (queue) {
-            List<Held> held = recovering.get(room);
-            if (held != null) {
-                held.clear();
-                held.add(new Held(seq, notice, true));
+            RoomState st = state(room);
+            if (st.held != null) {
+                st.held.clear();
+                st.held.add(new Held(seq, notice, true));
                 return;
             }
-            lastSent.put(key(room), seq);
+            st.lastSent = seq;
             send(notice);
         }
     }
@@ -315,7 +335,7 @@ public final class Session {
     /** From now until {@link #endRecovery}, the room's live events wait. */
     public void beginRecovery(String room) {
         synchronized (queue) {
-            recovering.put(key(room), new ArrayList<>());
+            state(room).held = new ArrayList<>();
         }
     }
 
@@ -334,11 +354,13 @@ public final class Session {
      */
     public void endRecovery(String room, List<String> first, long upToSeq) {
         synchronized (queue) {
-            List<Held> held = recovering.remove(room);
+            RoomState st = state(room);
+            List<Held> held = st.held;
+            st.held = null;
             first.forEach(this::send);
             // upToSeq is the room's position read after beginRecovery: everything sent before is at or below it
             // (or of an older seq series, after a resync), so it is where this session now stands.
-            lastSent.put(key(room), sendHeld(held, upToSeq));
+            st.lastSent = sendHeld(held, upToSeq);
         }
     }
 
@@ -349,12 +371,16 @@ public final class Session {
      */
     public void abortRecovery(String room, boolean stillMember) {
         synchronized (queue) {
-            List<Held> held = recovering.remove(room);
-            Long last = lastSent.get(room);
+            RoomState st = roomStates.get(room);
+            if (st == null) {
+                return;
+            }
+            List<Held> held = st.held;
+            st.held = null;
             if (!stillMember) {
-                lastSent.remove(room);
-            } else if (last != null) {
-                lastSent.put(key(room), sendHeld(held, last));
+                roomStates.remove(room);
+            } else if (st.lastSent != RoomState.NONE) {
+                st.lastSent = sendHeld(held, st.lastSent);
             } else if (held != null) {
                 held.forEach(h -> send(h.frame()));
             }
