@@ -87,7 +87,7 @@ final class Fanout {
         List<String> shapes = p.strings("shapes", "1x1000,100x10");
         List<String> paths = p.strings("paths", "emit,kafka,baseline");
         List<Integer> rates = p.integers("rates",
-                "5000,7500,10000,12500,15000,17500,20000,25000,30000,35000,40000,50000,60000,70000,80000,100000,120000,140000,160000");
+                "5000,7500,10000,12500,15000,17500,20000,25000,30000,35000,40000,50000,60000,70000,80000,100000,120000,140000,160000,200000,240000");
         int stepSeconds = p.integer("step-seconds", 5);
         int graceMs = p.integer("grace-ms", 3000);
         double sloMs = p.decimal("slo-ms", 100);

@@ -23,7 +23,8 @@ import io.quarkus.logging.Log;
 @ApplicationScoped
 public class LocalHub {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    private final Map<String, Set<Session>> rooms = new ConcurrentHashMap<>();
+    /** Per room, its local members and each one's state of the room (what a delivery reads and updates). */
+    private final Map<String, Map<Session, Session.RoomState>> rooms = new ConcurrentHashMap<>();
     private final Map<String, Set<Session>> users = new ConcurrentHashMap<>();
     private final LongAdder delivered = new LongAdder();
     private final FrameCodec codec;
@@ -54,13 +55,13 @@ public class LocalHub {
     /** @return true when this is the first local member, so the instance must subscribe to the room */
     public boolean join(String room, Session session) {
         boolean[] first = new boolean[1];
-        rooms.compute(room, (r, set) -> {
-            if (set == null) {
-                set = ConcurrentHashMap.newKeySet();
+        rooms.compute(room, (r, members) -> {
+            if (members == null) {
+                members = new ConcurrentHashMap<>();
                 first[0] = true;
             }
-            set.add(session);
-            return set;
+            members.put(session, session.roomState(room));
+            return members;
         });
         session.rooms().add(room);
         return first[0];
@@ -70,13 +71,13 @@ public class LocalHub {
     public boolean leave(String room, Session session) {
         session.rooms().remove(room);
         boolean[] last = new boolean[1];
-        rooms.computeIfPresent(room, (r, set) -> {
-            set.remove(session);
-            if (set.isEmpty()) {
+        rooms.computeIfPresent(room, (r, members) -> {
+            members.remove(session);
+            if (members.isEmpty()) {
                 last[0] = true;
                 return null;
             }
-            return set;
+            return members;
         });
         return last[0];
     }
@@ -91,40 +92,39 @@ public class LocalHub {
      * room is under way, an ephemeral one ({@code seq == 0}) is the first to go under pressure.
      */
     public int deliver(String room, long seq, String excludeUser, String frame) {
-        Set<Session> members = rooms.get(room);
+        Map<Session, Session.RoomState> members = rooms.get(room);
         if (members == null) {
             return 0;
         }
-        // Once per event, so that each member's per-room state is found by identity (Session keeps interned keys).
-        String name = room.intern();
         // Each socket's frames are written on its own event loop, one task per loop and event rather than a
         // hand-over per frame: a room's fan-out is spread over the loops, and each loop's FIFO keeps the order.
-        Map<Executor, List<Session>> byLoop = new HashMap<>(8);
+        Map<Executor, List<Map.Entry<Session, Session.RoomState>>> byLoop = new HashMap<>(8);
         int n = 0;
-        for (Session s : members) {
+        for (Map.Entry<Session, Session.RoomState> member : members.entrySet()) {
+            Session s = member.getKey();
             if (excludeUser != null && excludeUser.equals(s.userId())) {
                 continue;
             }
             n++;
             Executor loop = s.loop();
             if (loop == null) {
-                deliverTo(s, name, seq, frame);
+                deliverTo(s, member.getValue(), room, seq, frame);
             } else {
-                byLoop.computeIfAbsent(loop, k -> new ArrayList<>()).add(s);
+                byLoop.computeIfAbsent(loop, k -> new ArrayList<>()).add(member);
             }
         }
         byLoop.forEach((loop, sessions) -> loop.execute(() -> {
-            for (Session s : sessions) {
-                deliverTo(s, name, seq, frame);
+            for (Map.Entry<Session, Session.RoomState> member : sessions) {
+                deliverTo(member.getKey(), member.getValue(), room, seq, frame);
             }
         }));
         delivered.add(n);
         return n;
     }
 
-    private static void deliverTo(Session s, String room, long seq, String frame) {
+    private static void deliverTo(Session s, Session.RoomState state, String room, long seq, String frame) {
         try {
-            s.deliver(room, seq, frame);
+            s.deliver(state, room, seq, frame);
         } catch (RuntimeException e) {
             // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
             Log.debugf("delivery to %s failed: %s", s.id(), e);
@@ -136,12 +136,12 @@ public class LocalHub {
      * ({@code resync_required}): the room log no longer reaches back, or its epoch changed.
      */
     public void resync(String room, String epoch, long seq) {
-        Set<Session> members = rooms.get(room);
+        Map<Session, Session.RoomState> members = rooms.get(room);
         if (members == null) {
             return;
         }
         String frame = codec.event("resync_required", codec.resyncPayload(room, seq).put("epoch", epoch));
-        for (Session s : members) {
+        for (Session s : members.keySet()) {
             Runnable notice = () -> {
                 try {
                     s.resync(room, seq, frame);
