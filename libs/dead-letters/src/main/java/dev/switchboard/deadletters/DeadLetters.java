@@ -22,6 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Sends a record a service cannot handle (not a CloudEvent, data it cannot apply) to its channel's
@@ -67,13 +69,27 @@ public class DeadLetters {
         dead.headers().add("dead-letter-topic", bytes(record.topic()));
         dead.headers().add("dead-letter-partition", bytes(String.valueOf(record.partition())));
         dead.headers().add("dead-letter-offset", bytes(String.valueOf(record.offset())));
-        return Uni.createFrom().emitter(em -> producer().send(dead, (metadata, failure) -> {
-            if (failure != null) {
-                em.fail(failure);
-            } else {
-                em.complete(null);
-            }
-        }));
+        return Uni.createFrom().emitter(em -> {
+            // Completes where it was asked (the consumer's Vert.x context), not on the producer's I/O thread: what the
+            // caller does next (the next record of a poll, a Hibernate Reactive session) needs that context, and must
+            // not hold up the producer. Before, the record after a dead-lettered one failed with "No current Vertx
+            // context found" and was dead-lettered too.
+            Context context = Vertx.currentContext();
+            producer().send(dead, (metadata, failure) -> {
+                Runnable done = () -> {
+                    if (failure != null) {
+                        em.fail(failure);
+                    } else {
+                        em.complete(null);
+                    }
+                };
+                if (context != null) {
+                    context.runOnContext(v -> done.run());
+                } else {
+                    done.run();
+                }
+            });
+        });
     }
 
     private KafkaProducer<String, byte[]> producer() {
