@@ -62,7 +62,7 @@ public class RedisBroker {
      * membership changed, so a room with local members is never left unsubscribed. (Decided on the callers'
      * threads, a leave that had found the room empty could send its UNSUBSCRIBE after a new member's SUBSCRIBE.)
      */
-    private volatile Context pubsub;
+    private final Context pubsub;
     private volatile boolean stopping;
 
     public RedisBroker(Redis redis, Vertx vertx, LocalHub hub, GatewayConfig config) {
@@ -71,10 +71,11 @@ public class RedisBroker {
         this.hub = hub;
         this.config = config;
         this.sequencer = new RoomSequencer(hub, (room, span) -> range(room, span[0], span[1]), this::position);
+        // One fixed context, made with the bean (before any socket can join a room): subscriptions are decided on its loop.
+        this.pubsub = vertx.getOrCreateContext();
     }
 
     void start(@jakarta.enterprise.event.Observes StartupEvent event) {
-        pubsub = vertx.getOrCreateContext();
         pubsub.runOnContext(v -> connectSubscriber(Duration.ofMillis(100)));
     }
 
