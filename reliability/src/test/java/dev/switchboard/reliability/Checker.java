@@ -89,7 +89,7 @@ final class Checker {
         long duplicates = 0;
         long filled = 0;
         for (Load.Ticket t : load.tickets) {
-            List<Load.Ack> roomAcks = load.acks.stream().filter(a -> a.ticketId().equals(t.id())).toList();
+            List<Load.Ack> roomAcks = load.acksOf(t);
             for (Member m : List.of(t.customer(), t.agent())) {
                 problems.addAll(m.violations());
                 for (Load.Ack ack : roomAcks) {
@@ -163,7 +163,7 @@ final class Checker {
                     .pollInterval(Duration.ofMillis(250)).until(() -> load.tickets.stream().allMatch(t -> {
                         String seq = TestRedis.bulk("GET", "sb:{ticket:" + t.id() + "}:seq");
                         String epoch = TestRedis.bulk("GET", "sb:{ticket:" + t.id() + "}:epoch");
-                        List<Load.Ack> roomAcks = load.acks.stream().filter(a -> a.ticketId().equals(t.id())).toList();
+                        List<Load.Ack> roomAcks = load.acksOf(t);
                         return seq != null && epoch != null && List.of(t.customer(), t.agent()).stream().allMatch(m -> {
                             try {
                                 // As a client would: takes in what arrived, rejoins and fills after a resync.

@@ -98,6 +98,11 @@ final class Load implements AutoCloseable {
         }
     }
 
+    /** The acked messages of one ticket's room, in the order they were acked. */
+    List<Ack> acksOf(Ticket t) {
+        return acks.stream().filter(a -> a.ticketId().equals(t.id())).toList();
+    }
+
     /** The load in words, for the figures. */
     String describe() {
         return tickets.size() + " tickets, " + members.size() + " WebSocket members over both gateways, "
