@@ -79,10 +79,26 @@ public class EventConsumers {
                     : Uni.createFrom().item(Boolean.FALSE))
                     .onFailure(EventProcessor.TicketNotKnownYet.class).retry()
                     .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(40)
+                    // The database (or anything else) being away is not the record's fault: it waits, as the
+                    // partition does, rather than being dead-lettered for an outage.
+                    .onFailure(e -> !recordsFault(e)).retry()
+                    .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely()
                     .onFailure().recoverWithUni(e -> deadLetters.send(record, e)
                             .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).indefinitely()));
         }
         return chain;
+    }
+
+    /** A failure the record itself causes (invalid event or data, a ticket that never came): it goes to the DLQ. */
+    private static boolean recordsFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.switchboard.messaging.cloudevents.InvalidCloudEventException
+                    || t instanceof EventProcessor.TicketNotKnownYet || t instanceof IllegalArgumentException
+                    || t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Uni<Void> handle(ConsumerRecord<String, byte[]> record, Function<CloudEvent, Uni<Boolean>> apply) {
