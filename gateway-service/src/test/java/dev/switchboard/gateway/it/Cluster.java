@@ -35,6 +35,7 @@ final class Cluster {
 
     /** A further gateway instance (its own name, free port), with extra settings. */
     static synchronized ServiceProcess startGateway(Map<String, String> extra) {
+        start();
         String name = "gateway-" + (++started);
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("switchboard.gateway.instance-id", name);
