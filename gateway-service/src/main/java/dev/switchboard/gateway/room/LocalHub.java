@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.gateway.websocket.FrameCodec;
+import dev.switchboard.gateway.websocket.RoomFrame;
 import dev.switchboard.gateway.websocket.Session;
 import io.quarkus.logging.Log;
 
@@ -114,8 +115,14 @@ public class LocalHub {
             }
         }
         byLoop.forEach((loop, sessions) -> loop.execute(() -> {
-            for (Map.Entry<Session, Session.RoomState> member : sessions) {
-                deliverTo(member.getKey(), member.getValue(), room, seq, frame);
+            // Encoded once for the loop's members; each socket's write is flushed with the loop's next batch.
+            RoomFrame shared = new RoomFrame(frame);
+            try {
+                for (Map.Entry<Session, Session.RoomState> member : sessions) {
+                    deliverTo(member.getKey(), member.getValue(), room, seq, shared);
+                }
+            } finally {
+                shared.release();
             }
         }));
         delivered.add(n);
@@ -123,6 +130,10 @@ public class LocalHub {
     }
 
     private static void deliverTo(Session s, Session.RoomState state, String room, long seq, String frame) {
+        deliverTo(s, state, room, seq, new RoomFrame(frame));
+    }
+
+    private static void deliverTo(Session s, Session.RoomState state, String room, long seq, RoomFrame frame) {
         try {
             s.deliver(state, room, seq, frame);
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.switchboard.gateway.websocket;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Context;
@@ -24,6 +28,7 @@ import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.impl.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * One open WebSocket on this instance: who is on it, which rooms it is in, its timers, and its
@@ -48,6 +53,11 @@ public final class Session {
     private static final LongAdder DROPPED_LOW_VALUE = new LongAdder();
     private static final LongAdder SLOW_CLOSED = new LongAdder();
     private static final LongAdder GAPS_TOLD = new LongAdder();
+    /** Vert.x's count of the connection's writes handed over from other threads and not yet made. */
+    private static final VarHandle WRITES_IN_PROGRESS = Boolean.parseBoolean(
+            System.getProperty("gateway.batched-flush", "true")) ? writesInProgressHandle() : null;
+    /** Vert.x's default largest outbound frame: a longer text is split into several, so it takes Vert.x's path. */
+    private static final int MAX_DIRECT_FRAME = 65536;
 
     private final WebSocketConnection connection;
     private final FrameCodec codec;
@@ -61,6 +71,14 @@ public final class Session {
     private final Map<String, RoomState> roomStates = new HashMap<>();
     /** The connection's event loop (a session is made in @OnOpen, on it): room frames are written there. */
     private final Executor loop = eventLoop(Vertx.currentContext());
+    private final LoopFlusher flusher = LoopFlusher.of(loop);
+    /** The connection's Netty context and Vert.x connection, for room frames written without a flush (or null). */
+    private ChannelHandlerContext channel;
+    private ConnectionBase vertxConnection;
+    /** For those writes: a failed one (the socket closing) is dropped quietly, not raised in the pipeline. */
+    private VoidChannelPromise quietWrite;
+    /** Registered with the loop's flusher; touched on the loop's thread only. */
+    boolean flushPending;
     private final RateLimiter.Bucket bucket;
     private volatile Identity identity;
     private volatile String status = "online";
@@ -115,7 +133,13 @@ public final class Session {
         this.bucket = bucket;
         if (socket != null) {
             socket.drainHandler(v -> drain());
-            adjustPipeline(socket, ownIdleTimeout);
+            WebSocketInternal internal = adjustPipeline(socket, ownIdleTimeout);
+            if (internal != null && WRITES_IN_PROGRESS != null && flusher != null
+                    && internal.connection() instanceof ConnectionBase base) {
+                this.channel = internal.channelHandlerContext();
+                this.vertxConnection = base;
+                this.quietWrite = new VoidChannelPromise(channel.channel(), false);
+            }
         }
     }
 
@@ -126,7 +150,7 @@ public final class Session {
      * own idle timeout watches the connection: that handler adds a listener to every write (a fan-out's
      * frame each), a cost per delivery for a timeout the gateway already keeps (75 s against its 30 min).
      */
-    private static void adjustPipeline(WebSocketBase socket, boolean ownIdleTimeout) {
+    private static WebSocketInternal adjustPipeline(WebSocketBase socket, boolean ownIdleTimeout) {
         try {
             WebSocketBase ws = socket;
             if (!(ws instanceof WebSocketInternal) && ws.getClass().getName().equals(WRAPPER)) {
@@ -141,7 +165,7 @@ public final class Session {
             }
             if (!(ws instanceof WebSocketInternal internal)) {
                 Log.warnf("no UTF-8 validation of text frames: %s is not a Vert.x WebSocket", ws.getClass().getName());
-                return;
+                return null;
             }
             ChannelHandlerContext ctx = internal.channelHandlerContext();
             ChannelPipeline pipeline = ctx.pipeline();
@@ -151,8 +175,10 @@ public final class Session {
             if (ownIdleTimeout && pipeline.get(IdleStateHandler.class) != null) {
                 pipeline.remove(IdleStateHandler.class);
             }
+            return internal;
         } catch (ReflectiveOperationException | RuntimeException e) {
             Log.warnf("no UTF-8 validation of text frames on this connection: %s", e);
+            return null;
         }
     }
 
@@ -296,10 +322,24 @@ public final class Session {
      * told ({@code resync_required}) rather than left with a silent gap.
      */
     public void deliver(RoomState st, String room, long seq, String frame) {
+        RoomFrame once = new RoomFrame(frame);
+        try {
+            deliver(st, room, seq, once);
+        } finally {
+            once.release();
+        }
+    }
+
+    /**
+     * As {@link #deliver(RoomState, String, long, String)}, with the frame's bytes shared by the loop's members.
+     * Called on this session's event loop by the local hub, a frame goes straight into the socket's buffer and
+     * is flushed with the loop's next batch ({@link LoopFlusher}).
+     */
+    public void deliver(RoomState st, String room, long seq, RoomFrame frame) {
         if (seq > 0) {
             synchronized (queue) {
                 if (st.held != null) {
-                    st.held.add(new Held(seq, frame, false));
+                    st.held.add(new Held(seq, frame.text(), false));
                     return;
                 }
                 long last = st.lastSent;
@@ -313,11 +353,39 @@ public final class Session {
                     send(codec.event("resync_required", codec.resyncPayload(room, seq - 1)));
                 }
                 st.lastSent = seq;
-                send(frame, false);
+                sendRoomFrame(frame);
             }
             return;
         }
-        send(frame, true);
+        send(frame.text(), true);
+    }
+
+    /**
+     * A room event into the socket's buffer, its flush left to the loop's flusher: only on the socket's own
+     * loop, with nothing queued, the buffer below its high-water mark and no write of Vert.x's still on its
+     * way from another thread (this one must not overtake it); otherwise as any frame, through Vert.x.
+     */
+    private void sendRoomFrame(RoomFrame frame) {
+        ChannelHandlerContext ctx = channel;
+        if (ctx != null && !closed && queue.isEmpty() && ctx.executor().inEventLoop() && !socket.isClosed()
+                && !full() && (int) WRITES_IN_PROGRESS.get(vertxConnection) == 0) {
+            io.netty.buffer.ByteBuf bytes = frame.bytes(ctx.alloc());
+            if (bytes.readableBytes() <= MAX_DIRECT_FRAME) {
+                ctx.write(new TextWebSocketFrame(true, 0, bytes.retainedDuplicate()), quietWrite);
+                flusher.add(this);
+                return;
+            }
+        }
+        send(frame.text(), false);
+    }
+
+    /** Flushes what {@link #sendRoomFrame} wrote (the loop's flusher calls it). */
+    void flushNow() {
+        try {
+            channel.flush();
+        } catch (RuntimeException e) {
+            Log.debugf("flush of %s failed: %s", id(), e);
+        }
     }
 
     /**
@@ -500,6 +568,16 @@ public final class Session {
         try {
             return (WebSocketBase) WEB_SOCKET.invoke(connection);
         } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static VarHandle writesInProgressHandle() {
+        try {
+            return MethodHandles.privateLookupIn(ConnectionBase.class, MethodHandles.lookup())
+                    .findVarHandle(ConnectionBase.class, "writeInProgress", int.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.warnf("room frames take Vert.x's write path (one flush per frame): %s", e);
             return null;
         }
     }
