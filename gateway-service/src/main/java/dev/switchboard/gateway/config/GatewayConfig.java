@@ -41,6 +41,13 @@ public interface GatewayConfig {
     @WithDefault("50")
     int historyOnJoin();
 
+    /**
+     * Room frames written on the socket's own event loop without a flush and flushed per loop in one batch
+     * (several events in one write call under load); false flushes every frame, for comparisons.
+     */
+    @WithDefault("true")
+    boolean batchedFlush();
+
     Presence presence();
 
     RoomLog roomLog();

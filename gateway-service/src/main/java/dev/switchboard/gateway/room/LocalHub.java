@@ -107,38 +107,36 @@ public class LocalHub {
                 continue;
             }
             n++;
-            Executor loop = s.loop();
-            if (loop == null) {
-                deliverTo(s, member.getValue(), room, seq, frame);
-            } else {
-                byLoop.computeIfAbsent(loop, k -> new ArrayList<>()).add(member);
-            }
+            // A session outside an event loop (unit tests) has none: its share is delivered here, at once.
+            byLoop.computeIfAbsent(s.loop(), k -> new ArrayList<>()).add(member);
         }
-        byLoop.forEach((loop, sessions) -> loop.execute(() -> {
-            // Encoded once for the loop's members; each socket's write is flushed with the loop's next batch.
-            RoomFrame shared = new RoomFrame(frame);
-            try {
-                for (Map.Entry<Session, Session.RoomState> member : sessions) {
-                    deliverTo(member.getKey(), member.getValue(), room, seq, shared);
-                }
-            } finally {
-                shared.release();
+        byLoop.forEach((loop, sessions) -> {
+            Runnable delivery = () -> deliverAll(sessions, room, seq, frame);
+            if (loop == null) {
+                delivery.run();
+            } else {
+                loop.execute(delivery);
             }
-        }));
+        });
         delivered.add(n);
         return n;
     }
 
-    private static void deliverTo(Session s, Session.RoomState state, String room, long seq, String frame) {
-        deliverTo(s, state, room, seq, new RoomFrame(frame));
-    }
-
-    private static void deliverTo(Session s, Session.RoomState state, String room, long seq, RoomFrame frame) {
+    /** One loop's members: the frame encoded once for all of them, each socket's write flushed with the loop's batch. */
+    private static void deliverAll(List<Map.Entry<Session, Session.RoomState>> members, String room, long seq,
+            String frame) {
+        RoomFrame shared = new RoomFrame(frame);
         try {
-            s.deliver(state, room, seq, frame);
-        } catch (RuntimeException e) {
-            // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
-            Log.debugf("delivery to %s failed: %s", s.id(), e);
+            for (Map.Entry<Session, Session.RoomState> member : members) {
+                try {
+                    member.getKey().deliver(member.getValue(), room, seq, shared);
+                } catch (RuntimeException e) {
+                    // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
+                    Log.debugf("delivery to %s failed: %s", member.getKey().id(), e);
+                }
+            }
+        } finally {
+            shared.release();
         }
     }
 

@@ -34,6 +34,7 @@ public class GatewayEndpoint {
     private final int queueLimit;
     private final int maxMessageBytes;
     private final boolean ownIdleTimeout;
+    private final boolean batchedFlush;
     public static final int CLOSE_TOO_BIG = 1009;
 
     public GatewayEndpoint(GatewayNode node, RequestHandlers handlers, FrameCodec codec, RateLimiter limiter,
@@ -45,11 +46,13 @@ public class GatewayEndpoint {
         this.queueLimit = config.limits().outboundQueue();
         this.maxMessageBytes = config.limits().maxMessageBytes();
         this.ownIdleTimeout = config.limits().idleTimeout().toMillis() > 0;
+        this.batchedFlush = config.batchedFlush();
     }
 
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection connection) {
-        Session session = new Session(connection, codec, queueLimit, limiter.newBucket(), ownIdleTimeout);
+        Session session = new Session(connection, codec, queueLimit, limiter.newBucket(), ownIdleTimeout,
+                batchedFlush);
         connection.userData().put(SESSION, session);
         return node.open(session, connection.userData().get(UpgradeCheck.IDENTITY))
                 .onFailure(AlreadyAnswered.class).recoverWithNull()

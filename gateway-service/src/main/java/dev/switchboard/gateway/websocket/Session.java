@@ -17,6 +17,7 @@ import dev.switchboard.gateway.security.Identity;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.VoidChannelPromise;
@@ -54,8 +55,7 @@ public final class Session {
     private static final LongAdder SLOW_CLOSED = new LongAdder();
     private static final LongAdder GAPS_TOLD = new LongAdder();
     /** Vert.x's count of the connection's writes handed over from other threads and not yet made. */
-    private static final VarHandle WRITES_IN_PROGRESS = Boolean.parseBoolean(
-            System.getProperty("gateway.batched-flush", "true")) ? writesInProgressHandle() : null;
+    private static final VarHandle WRITES_IN_PROGRESS = writesInProgressHandle();
     /** Vert.x's default largest outbound frame: a longer text is split into several, so it takes Vert.x's path. */
     private static final int MAX_DIRECT_FRAME = 65536;
 
@@ -73,10 +73,10 @@ public final class Session {
     private final Executor loop = eventLoop(Vertx.currentContext());
     private final LoopFlusher flusher = LoopFlusher.of(loop);
     /** The connection's Netty context and Vert.x connection, for room frames written without a flush (or null). */
-    private ChannelHandlerContext channel;
-    private ConnectionBase vertxConnection;
+    private final ChannelHandlerContext channel;
+    private final ConnectionBase vertxConnection;
     /** For those writes: a failed one (the socket closing) is dropped quietly, not raised in the pipeline. */
-    private VoidChannelPromise quietWrite;
+    private final VoidChannelPromise quietWrite;
     /** Registered with the loop's flusher; touched on the loop's thread only. */
     boolean flushPending;
     private final RateLimiter.Bucket bucket;
@@ -123,23 +123,29 @@ public final class Session {
     /**
      * @param ownIdleTimeout the gateway closes silent connections itself (its idle timeout is on), so the HTTP
      *        server's idle handler is taken out of this socket's pipeline: it put a listener on every frame written
+     * @param batchedFlush room frames go out without a flush, flushed per event loop ({@link LoopFlusher})
      */
     public Session(WebSocketConnection connection, FrameCodec codec, int queueLimit, RateLimiter.Bucket bucket,
-            boolean ownIdleTimeout) {
+            boolean ownIdleTimeout, boolean batchedFlush) {
         this.connection = connection;
         this.codec = codec;
         this.socket = rawSocket(connection);
         this.queueLimit = queueLimit;
         this.bucket = bucket;
+        WebSocketInternal internal = null;
         if (socket != null) {
             socket.drainHandler(v -> drain());
-            WebSocketInternal internal = adjustPipeline(socket, ownIdleTimeout);
-            if (internal != null && WRITES_IN_PROGRESS != null && flusher != null
-                    && internal.connection() instanceof ConnectionBase base) {
-                this.channel = internal.channelHandlerContext();
-                this.vertxConnection = base;
-                this.quietWrite = new VoidChannelPromise(channel.channel(), false);
-            }
+            internal = adjustPipeline(socket, ownIdleTimeout);
+        }
+        if (batchedFlush && internal != null && WRITES_IN_PROGRESS != null && flusher != null
+                && internal.connection() instanceof ConnectionBase base) {
+            this.channel = internal.channelHandlerContext();
+            this.vertxConnection = base;
+            this.quietWrite = new VoidChannelPromise(channel.channel(), false);
+        } else {
+            this.channel = null;
+            this.vertxConnection = null;
+            this.quietWrite = null;
         }
     }
 
@@ -319,21 +325,9 @@ public final class Session {
      * A room frame from the fan-out: held back while the room is being recovered for this session,
      * dropped if this session already had it (a frame recovered meanwhile). Within a seq series the
      * fan-out hands a session every event in order; should one ever come past a hole, the client is
-     * told ({@code resync_required}) rather than left with a silent gap.
-     */
-    public void deliver(RoomState st, String room, long seq, String frame) {
-        RoomFrame once = new RoomFrame(frame);
-        try {
-            deliver(st, room, seq, once);
-        } finally {
-            once.release();
-        }
-    }
-
-    /**
-     * As {@link #deliver(RoomState, String, long, String)}, with the frame's bytes shared by the loop's members.
-     * Called on this session's event loop by the local hub, a frame goes straight into the socket's buffer and
-     * is flushed with the loop's next batch ({@link LoopFlusher}).
+     * told ({@code resync_required}) rather than left with a silent gap. Called on this session's event
+     * loop by the local hub, a frame goes straight into the socket's buffer and is flushed with the loop's
+     * next batch ({@link LoopFlusher}); the frame's bytes are shared by the loop's members.
      */
     public void deliver(RoomState st, String room, long seq, RoomFrame frame) {
         if (seq > 0) {
@@ -369,7 +363,7 @@ public final class Session {
         ChannelHandlerContext ctx = channel;
         if (ctx != null && !closed && queue.isEmpty() && ctx.executor().inEventLoop() && !socket.isClosed()
                 && !full() && (int) WRITES_IN_PROGRESS.get(vertxConnection) == 0) {
-            io.netty.buffer.ByteBuf bytes = frame.bytes(ctx.alloc());
+            ByteBuf bytes = frame.bytes(ctx.alloc());
             if (bytes.readableBytes() <= MAX_DIRECT_FRAME) {
                 ctx.write(new TextWebSocketFrame(true, 0, bytes.retainedDuplicate()), quietWrite);
                 flusher.add(this);

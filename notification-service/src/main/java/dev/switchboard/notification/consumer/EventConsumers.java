@@ -11,8 +11,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import dev.switchboard.deadletters.DeadLetters;
 import dev.switchboard.messaging.cloudevents.CloudEvent;
+import dev.switchboard.messaging.cloudevents.InvalidCloudEventException;
 import dev.switchboard.notification.service.EventProcessor;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -92,9 +95,8 @@ public class EventConsumers {
     /** A failure the record itself causes (invalid event or data, a ticket that never came): it goes to the DLQ. */
     private static boolean recordsFault(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof dev.switchboard.messaging.cloudevents.InvalidCloudEventException
-                    || t instanceof EventProcessor.TicketNotKnownYet || t instanceof IllegalArgumentException
-                    || t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+            if (t instanceof InvalidCloudEventException || t instanceof EventProcessor.TicketNotKnownYet
+                    || t instanceof IllegalArgumentException || t instanceof JsonProcessingException) {
                 return true;
             }
         }
