@@ -79,6 +79,54 @@ final class Proc {
         }
     }
 
+    /**
+     * CPU of every process whose name ({@code comm}) equals a marker or whose command line contains it
+     * (all of PostgreSQL's backends, the Kafka broker's JVM, redis-server), summed; processes that end
+     * during the interval lose their share.
+     */
+    static double groupCpuSeconds(String marker) {
+        double total = 0;
+        try (var dirs = Files.list(Paths.get("/proc"))) {
+            for (var dir : (Iterable<java.nio.file.Path>) dirs::iterator) {
+                String name = dir.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                try {
+                    String cmdline = new String(Files.readAllBytes(dir.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    String comm = Files.readString(dir.resolve("comm")).trim();
+                    if (comm.equals(marker) || cmdline.contains(marker)) {
+                        double cpu = cpuSeconds(Long.parseLong(name));
+                        if (!Double.isNaN(cpu)) {
+                            total += cpu;
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return total;
+    }
+
+    /** A CPU meter over a group of processes (see {@link #groupCpuSeconds}). */
+    static final class GroupMeter {
+        private final String marker;
+        private final double cpu0;
+
+        GroupMeter(String marker) {
+            this.marker = marker;
+            this.cpu0 = groupCpuSeconds(marker);
+        }
+
+        double usedSeconds() {
+            return groupCpuSeconds(marker) - cpu0;
+        }
+    }
+
     /** The whole machine's busy CPU over an interval (all cores). */
     static final class MachineMeter {
         private final double busy0 = machineBusySeconds();

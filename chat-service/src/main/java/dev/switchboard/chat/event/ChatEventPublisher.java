@@ -2,7 +2,10 @@ package dev.switchboard.chat.event;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import dev.switchboard.messaging.outbox.EventOutbox;
+import dev.switchboard.messaging.outbox.OutboxWriter;
 import io.smallrye.mutiny.Uni;
 
 /** Writes chat events into the outbox, in the caller's transaction, keyed by ticket id. */
@@ -15,7 +18,16 @@ public class ChatEventPublisher {
     }
 
     public Uni<Void> publish(ChatEvent event) {
-        return outbox.publish(ChatEvent.TOPIC, ChatEvent.SOURCE, "ticket", event.ticketId().toString(), event.type(),
+        return outbox.publish(ChatEvent.TOPIC, ChatEvent.SOURCE, AGGREGATE, event.ticketId().toString(), event.type(),
                 event);
     }
+
+    /** The values {@link OutboxWriter#appendAfter} appends for this event, for a statement that writes it itself. */
+    public Object[] outboxParameters(ChatEvent event) throws JsonProcessingException {
+        String ticketId = event.ticketId().toString();
+        return OutboxWriter.parameters(ChatEvent.TOPIC, AGGREGATE, ticketId,
+                outbox.event(ChatEvent.SOURCE, ticketId, event.type(), event));
+    }
+
+    private static final String AGGREGATE = "ticket";
 }

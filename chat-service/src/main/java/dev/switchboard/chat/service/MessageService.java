@@ -37,6 +37,10 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import dev.switchboard.messaging.outbox.OutboxWriter;
 
 /**
  * A ticket's chat: history, send, edit, delete, read receipts, search, participants. Access comes
@@ -52,9 +56,11 @@ public class MessageService {
     private final AttachmentService attachments;
     private final ChatEventPublisher events;
     private final ObjectMapper json;
+    private final Pool pool;
 
     MessageService(MessageRepository messages, ChatAccess access, AttachmentService attachments,
-            ChatEventPublisher events, ObjectMapper json) {
+            ChatEventPublisher events, ObjectMapper json, Pool pool) {
+        this.pool = pool;
         this.messages = messages;
         this.access = access;
         this.attachments = attachments;
@@ -117,6 +123,9 @@ public class MessageService {
         if (type != MessageType.TEXT && attachmentRefs.isEmpty()) {
             throw MessageText.invalid("attachments", "a " + type + " message needs at least one attachment");
         }
+        if (type == MessageType.TEXT && attachmentRefs.isEmpty()) {
+            return sendText(actor, ticketId, text, request.clientMsgId());
+        }
         return Panache.withTransaction(() -> access.require(actor, ticketId)
                 .chain(() -> request.clientMsgId() == null ? Uni.createFrom().nullItem()
                         : messages.byClientMsgId(ticketId, actor.id(), request.clientMsgId()))
@@ -129,6 +138,71 @@ public class MessageService {
                         messages.byClientMsgId(ticketId, actor.id(), request.clientMsgId())
                                 .map(existing -> new Sent(view(existing), false))));
     }
+
+    /**
+     * A text message in one statement and so one round trip: the access check, the insert (none for a
+     * retry of a stored {@code client_msg_id}) and its event in the outbox, in the statement's own
+     * transaction. The same rows and the same event as the general path, which a message with
+     * attachments takes (they are resolved and stored first); this one is what nearly every send is.
+     */
+    private Uni<Sent> sendText(Actor actor, UUID ticketId, String text, String clientMsgId) {
+        ChatMessage m = new ChatMessage();
+        m.id = UUID.randomUUID();
+        m.ticketId = ticketId;
+        m.authorId = actor.id();
+        m.authorName = actor.name();
+        m.type = MessageType.TEXT;
+        m.body = text;
+        m.clientMsgId = clientMsgId;
+        m.mentions = write(MessageText.mentions(text));
+        m.attachments = "[]";
+        m.createdAt = now();
+        MessageView view = view(m);
+        Object[] event;
+        try {
+            event = events.outboxParameters(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name())));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        Object[] values = new Object[SEND_TEXT_PARAMETERS + event.length];
+        Object[] own = {ticketId, actor.isStaff(), m.authorId, m.id, m.authorName, m.type.name(), m.body, m.clientMsgId,
+                m.mentions, m.createdAt};
+        System.arraycopy(own, 0, values, 0, own.length);
+        System.arraycopy(event, 0, values, own.length, event.length);
+        return pool.preparedQuery(SEND_TEXT).execute(Tuple.from(values)).chain(rows -> {
+            Row row = rows.iterator().next();
+            if (row.getLong("allowed") == 0) {
+                throw ProblemException.notFound("ticket " + ticketId);
+            }
+            if (row.getLong("inserted") == 1) {
+                return Uni.createFrom().item(new Sent(view, true));
+            }
+            // A retry: the client_msg_id is stored already (by an earlier call, or a concurrent one that won).
+            return Panache.withSession(() -> messages.byClientMsgId(ticketId, actor.id(), clientMsgId))
+                    .map(existing -> new Sent(view(existing), false));
+        });
+    }
+
+    private static final int SEND_TEXT_PARAMETERS = 10;
+    /**
+     * $1 ticket, $2 whether the actor is staff (sees every ticket), $3 author, $4-$10 the message's
+     * other columns, then the outbox event's values (OutboxWriter.appendAfter).
+     */
+    private static final String SEND_TEXT = """
+            with allowed as (
+                select 1 from ticket_projection t
+                where t.ticket_id = $1
+                  and ($2 or exists (select 1 from ticket_member tm where tm.ticket_id = $1 and tm.user_id = $3))),
+            inserted as (
+                insert into chat_message (id, ticket_id, author_id, author_name, type, body, client_msg_id, mentions,
+                    attachments, created_at)
+                select $4, $1, $3, $5, $6, $7, $8, $9, '[]', $10 from allowed
+                on conflict (ticket_id, author_id, client_msg_id) where client_msg_id is not null do nothing
+                returning id),
+            """ + OutboxWriter.appendAfter("inserted", SEND_TEXT_PARAMETERS + 1) + """
+
+            select (select count(*) from allowed) as allowed, (select count(*) from inserted) as inserted,
+                   (select count(*) from outbox) as announced""";
 
     private static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

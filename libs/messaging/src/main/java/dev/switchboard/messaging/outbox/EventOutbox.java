@@ -25,12 +25,17 @@ public class EventOutbox {
 
     public Uni<Void> publish(String topic, String source, String aggregateType, String aggregateId, String type,
             Object data) {
-        String text;
+        CloudEvent event;
         try {
-            text = json.writeValueAsString(data);
+            event = event(source, aggregateId, type, data);
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
-        return outbox.append(topic, aggregateType, aggregateId, CloudEvent.create(type, source, aggregateId, text));
+        return outbox.append(topic, aggregateType, aggregateId, event);
+    }
+
+    /** The CloudEvent {@link #publish} appends: the data as JSON, a new id, now. */
+    public CloudEvent event(String source, String aggregateId, String type, Object data) throws JsonProcessingException {
+        return CloudEvent.create(type, source, aggregateId, json.writeValueAsString(data));
     }
 }

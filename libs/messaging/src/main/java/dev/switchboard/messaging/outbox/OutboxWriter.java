@@ -54,6 +54,37 @@ public class OutboxWriter {
                 .replaceWithVoid();
     }
 
+    /**
+     * Two common table expressions for a statement that makes a change and appends its event at once,
+     * in one round trip and the statement's own transaction: {@code outbox_lock} takes the aggregate's
+     * lock (as {@link #INSERT} does) once per row of the CTE {@code source}, and {@code outbox} inserts the
+     * event after it, so no row of {@code source} means no event. The event's nine values are the
+     * parameters from {@code $first} on, in the order {@link #parameters} gives them.
+     */
+    public static String appendAfter(String source, int first) {
+        String[] p = new String[9];
+        for (int i = 0; i < 9; i++) {
+            p[i] = "$" + (first + i);
+        }
+        return """
+                outbox_lock as (
+                    select pg_advisory_xact_lock(hashtextextended(cast(%1$s as text) || '/' || cast(%2$s as text), 0))
+                    from %10$s),
+                outbox as (
+                    insert into switchboard_outbox
+                        (aggregate_type, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time, payload)
+                    select cast(%1$s as text), cast(%2$s as text), cast(%3$s as text), cast(%4$s as text),
+                           cast(%5$s as text), cast(%6$s as text), cast(%7$s as text), cast(%8$s as timestamptz),
+                           cast(cast(%9$s as text) as json)
+                    from outbox_lock
+                    returning id)""".formatted(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], source);
+    }
+
+    /** The event's values for {@link #appendAfter}, in parameter order. */
+    public static Object[] parameters(String topic, String aggregateType, String aggregateId, CloudEvent event) {
+        return values(topic, aggregateType, aggregateId, event);
+    }
+
     private static Object[] values(String topic, String aggregateType, String aggregateId, CloudEvent event) {
         return new Object[] {aggregateType, aggregateId, topic, event.id(), event.type(), event.source(),
                 event.subject(), event.time(), event.data()};
