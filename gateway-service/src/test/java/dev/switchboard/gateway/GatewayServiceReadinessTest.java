@@ -31,6 +31,13 @@ class GatewayServiceReadinessTest {
                 .body("checks.find { it.name == 'gateway' }.data.'kafka-reachable'", org.hamcrest.Matchers.is(true));
     }
 
+    /** REST requests go through the token memory; WebSocket connections verify with a parser of their own. */
+    @Test
+    void theRestApiRemembersVerifiedTokens() {
+        assertThat(io.quarkus.arc.Arc.container().instance(io.smallrye.jwt.auth.principal.JWTParser.class).get())
+                .isInstanceOf(dev.switchboard.jwt.VerifiedTokenCache.class);
+    }
+
     @Test
     void reachesRedis() {
         String key = "switchboard:test:" + System.nanoTime();

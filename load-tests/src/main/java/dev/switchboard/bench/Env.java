@@ -73,7 +73,7 @@ final class Env implements AutoCloseable {
     private List<String> jvm(String... options) {
         List<String> all = new ArrayList<>(List.of(options));
         if (jfr) {
-            all.add("-XX:StartFlightRecording=name=bench,settings=default");
+            all.add("-XX:StartFlightRecording=name=bench,settings=profile");
         }
         return all;
     }

@@ -102,7 +102,7 @@ class TicketApiTest {
     @Test
     void aRememberedTokenIsRefusedOnceItExpiresAndATamperedOneNeverPasses() {
         org.assertj.core.api.Assertions.assertThat(io.quarkus.arc.Arc.container().instance(io.smallrye.jwt.auth.principal.JWTParser.class).get())
-                .isInstanceOf(dev.switchboard.service.security.VerifiedTokenCache.class);
+                .isInstanceOf(dev.switchboard.jwt.VerifiedTokenCache.class);
         String shortLived = TestJwt.token(uniqueUser("cust"), "Short", Duration.ofSeconds(3), "customer");
         given().auth().oauth2(shortLived).get("/api/v1/tickets").then().statusCode(200);
         given().auth().oauth2(shortLived).get("/api/v1/tickets").then().statusCode(200);

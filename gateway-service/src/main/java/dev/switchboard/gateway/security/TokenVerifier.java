@@ -7,19 +7,26 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 
 /**
  * Verifies a JWT with SmallRye JWT (signature with the configured public key, RS256 only, issuer,
  * expiry) and turns it into an {@link Identity}.
+ *
+ * <p>A connection's token is verified in full every time, with a parser of its own: the gateway's
+ * REST API remembers the tokens it verified ({@code VerifiedTokenCache}: an admin or service token
+ * comes with every emit), but holding one for each of tens of thousands of connected users would
+ * add to every connection's memory, and a connection presents its token once.
  */
 @ApplicationScoped
 public class TokenVerifier {
     private final JWTParser parser;
 
-    public TokenVerifier(JWTParser parser) {
-        this.parser = parser;
+    public TokenVerifier(JWTAuthContextInfo settings) {
+        this.parser = new DefaultJWTParser(settings);
     }
 
     /** @throws InvalidTokenException with a message fit for the client (no token content in it) */

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,24 @@ class AdminApiIT {
                     .body("connections.instance", hasItem("gateway-2"))
                     .body("rooms", hasItem("user:" + userId));
         }
+    }
+
+    /**
+     * The REST API remembers the tokens it verified (VerifiedTokenCache: an admin or service token comes
+     * with every emit); a remembered token still expires, and another signature on the same claims never passes.
+     */
+    @Test
+    void aRememberedAdminTokenIsRefusedOnceItExpiresAndATamperedOneNeverPasses() {
+        String shortLived = TestJwt.token(Users.id("ops"), "Ops", Duration.ofSeconds(3), "admin");
+        String stats = "/api/v1/realtime/stats";
+        given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(shortLived).get(stats).then().statusCode(200);
+        given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(shortLived).get(stats).then().statusCode(200);
+        String tampered = shortLived.substring(0, shortLived.lastIndexOf('.') + 1)
+                + new StringBuilder(shortLived.substring(shortLived.lastIndexOf('.') + 1)).reverse();
+        given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(tampered).get(stats).then().statusCode(401);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(shortLived).get(stats)
+                        .then().statusCode(401));
     }
 
     @Test
