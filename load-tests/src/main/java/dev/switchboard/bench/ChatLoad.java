@@ -26,9 +26,6 @@ import io.vertx.core.http.WebSocketClient;
  */
 final class ChatLoad {
     private static final AtomicLong STEPS = new AtomicLong(1000);
-    /** The stack's servers by what marks their processes (see {@link Proc#groupCpuSeconds}). */
-    private static final List<Map.Entry<String, String>> SERVERS = List.of(Map.entry("postgresql", "postgres"),
-            Map.entry("kafka", "KafkaMain"), Map.entry("redis", "redis-server"));
 
     private record StepStats(Recorder recorder, LongAdder received) {
     }
@@ -92,11 +89,7 @@ final class ChatLoad {
             long messages = (long) rate * seconds;
             LongAdder errors = new LongAdder();
             Proc.Meter gatewayCpu = new Proc.Meter(env.gateway().pid());
-            Map<String, Proc.Meter> serviceCpu = new java.util.LinkedHashMap<>();
-            env.services().forEach((name, service) -> serviceCpu.put(name, new Proc.Meter(service.pid())));
-            Map<String, Proc.GroupMeter> serverCpu = new java.util.LinkedHashMap<>();
-            SERVERS.forEach(server -> serverCpu.put(server.getKey(), new Proc.GroupMeter(server.getValue())));
-            Proc.Meter generatorCpu = new Proc.Meter(ProcessHandle.current().pid());
+            Proc.Others others = new Proc.Others(env.servicePids());
             Proc.MachineMeter machine = new Proc.MachineMeter();
             Load.paced(messages, rate, sent -> {
                 int u = (int) (sent % users);
@@ -123,9 +116,7 @@ final class ChatLoad {
             n.put("gateway_cpu_pct", Math.round(cpu * 10) / 10.0);
             // Where the CPU goes: each service's CPU time per message sent, and the whole machine's.
             ObjectNode perMessage = n.putObject("cpu_ms_per_message");
-            serviceCpu.forEach((name, meter) -> perMessage.put(name, Math.round(meter.usedSeconds() * 1e5 / messages) / 100.0));
-            serverCpu.forEach((name, meter) -> perMessage.put(name, Math.round(meter.usedSeconds() * 1e5 / messages) / 100.0));
-            perMessage.put("generator", Math.round(generatorCpu.usedSeconds() * 1e5 / messages) / 100.0);
+            others.seconds().forEach((name, used) -> perMessage.put(name, Math.round(used * 1e5 / messages) / 100.0));
             perMessage.put("machine", Math.round(machineBusy * 1e5 / messages) / 100.0);
             n.put("machine_busy_pct_of_all_cores", Math.round(machinePct * 10) / 10.0);
             series.add(new Report.Series(rate + " msg/s", h));

@@ -153,6 +153,13 @@ final class Env implements AutoCloseable {
         return all;
     }
 
+    /** The pids of {@link #services()}, by name. */
+    Map<String, Long> servicePids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        services().forEach((name, service) -> pids.put(name, service.pid()));
+        return pids;
+    }
+
     ServiceProcess gateway() {
         return gateway;
     }

@@ -167,7 +167,9 @@ final class Fanout {
             double eventsPerSecond = (double) rate / size;
             long events = Math.max(1, Math.round(eventsPerSecond * stepSeconds));
             Proc.Meter cpu = new Proc.Meter(target.pid());
+            Proc.Others others = new Proc.Others(env.servicePids());
             Proc.MachineMeter machine = new Proc.MachineMeter();
+            long stepStart = System.nanoTime();
             LongAdder failed = new LongAdder();
             Load.paced(events, eventsPerSecond, sent -> {
                 int room = (int) (sent % rooms);
@@ -193,6 +195,10 @@ final class Fanout {
                     .put("cpu_pct_per_10k", Math.round(cpuPct / rate * 10_000 * 100) / 100.0)
                     .put("rss_mb", Proc.rssKb(target.pid()) / 1024)
                     .put("machine_busy_pct", Math.round(machinePct * 10) / 10.0);
+            // Where the rest of the machine's CPU went (the services, the servers, the generator; the gateway is cpu_pct).
+            double elapsed = (System.nanoTime() - stepStart) / 1e9;
+            ObjectNode rest = n.putObject("others_cpu_pct");
+            others.seconds().forEach((name, used) -> rest.put(name, Math.round(used / elapsed * 1000) / 10.0));
             boolean holds = lost == 0 && failed.sum() == 0 && h.getTotalCount() > 0
                     && h.getValueAtPercentile(99) < sloMs * 1e6;
             n.put("holds", holds);

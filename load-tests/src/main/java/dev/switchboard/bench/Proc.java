@@ -112,6 +112,38 @@ final class Proc {
         return total;
     }
 
+    /** The stack's servers, by what marks their processes (see {@link #groupCpuSeconds}). */
+    static final List<java.util.Map.Entry<String, String>> SERVERS = List.of(java.util.Map.entry("postgresql", "postgres"),
+            java.util.Map.entry("kafka", "KafkaMain"), java.util.Map.entry("redis", "redis-server"));
+
+    /**
+     * CPU seconds over an interval of everything else on the machine that the benchmark knows: the
+     * services (by pid), PostgreSQL, Kafka, Redis, and the generator itself.
+     */
+    static final class Others {
+        private final java.util.Map<String, java.util.function.DoubleSupplier> used = new java.util.LinkedHashMap<>();
+
+        Others(java.util.Map<String, Long> services) {
+            services.forEach((name, pid) -> {
+                Meter meter = new Meter(pid);
+                used.put(name, meter::usedSeconds);
+            });
+            SERVERS.forEach(server -> {
+                GroupMeter meter = new GroupMeter(server.getValue());
+                used.put(server.getKey(), meter::usedSeconds);
+            });
+            Meter generator = new Meter(ProcessHandle.current().pid());
+            used.put("generator", generator::usedSeconds);
+        }
+
+        /** Each one's CPU seconds since this was made. */
+        java.util.Map<String, Double> seconds() {
+            java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+            used.forEach((name, supplier) -> out.put(name, supplier.getAsDouble()));
+            return out;
+        }
+    }
+
     /** A CPU meter over a group of processes (see {@link #groupCpuSeconds}). */
     static final class GroupMeter {
         private final String marker;

@@ -48,9 +48,11 @@ public class EventConsumers {
         List<CloudEvent> notifying = new ArrayList<>(all.size());
         try {
             for (ConsumerRecord<String, byte[]> record : all) {
-                CloudEvent event = CloudEvent.fromKafka(record.headers(), record.value());
-                if (EventProcessor.notifies(event)) {
-                    notifying.add(event);
+                // Edits, deletions and read receipts are passed over on their type alone, unread; a record
+                // without a type is not a CloudEvent and goes the one-by-one way, to the dead-letter topic.
+                String type = CloudEvent.header(record.headers(), CloudEvent.HEADER_TYPE);
+                if (type == null || EventProcessor.notifies(type)) {
+                    notifying.add(CloudEvent.fromKafka(record.headers(), record.value()));
                 }
             }
         } catch (RuntimeException e) {

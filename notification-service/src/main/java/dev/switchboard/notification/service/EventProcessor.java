@@ -60,7 +60,12 @@ public class EventProcessor {
 
     /** Only a new message notifies anyone: edits, deletions and read receipts are passed over without a transaction. */
     public static boolean notifies(CloudEvent chatEvent) {
-        return "switchboard.chat.message_created.v1".equals(chatEvent.type());
+        return notifies(chatEvent.type());
+    }
+
+    /** {@link #notifies(CloudEvent)} by the event's type ({@code ce_type}) alone. */
+    public static boolean notifies(String chatEventType) {
+        return "switchboard.chat.message_created.v1".equals(chatEventType);
     }
 
     /**
