@@ -51,11 +51,20 @@ public final class LuaScript {
                 .recoverWithUni(() -> send(redis, Command.EVAL, source, keys, args));
     }
 
+    /** The EVALSHA request {@link #run} sends first, for a batch; a batch that fails (NOSCRIPT too) is the caller's to retry with {@link #run}. */
+    public Request request(List<String> keys, List<String> args) {
+        return request(Command.EVALSHA, sha, keys, args);
+    }
+
     private static Uni<Response> send(Redis redis, Command command, String script, List<String> keys,
             List<String> args) {
+        return RedisCommands.send(redis, request(command, script, keys, args));
+    }
+
+    private static Request request(Command command, String script, List<String> keys, List<String> args) {
         Request request = Request.cmd(command).arg(script).arg(keys.size());
         keys.forEach(request::arg);
         args.forEach(request::arg);
-        return RedisCommands.send(redis, request);
+        return request;
     }
 }

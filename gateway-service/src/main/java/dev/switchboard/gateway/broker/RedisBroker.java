@@ -113,20 +113,55 @@ public class RedisBroker {
      */
     public Uni<Long> publishRoomEvent(String room, String type, String eventId, String payloadJson,
             String indexPayloadJson, String messageId, String excludeUser) {
+        List<List<String>> keysAndArgs = publishKeysAndArgs(room, type, eventId, payloadJson, indexPayloadJson, messageId,
+                excludeUser);
+        return publishScript.run(redis, keysAndArgs.get(0), keysAndArgs.get(1))
+                .map(Response::toLong)
+                .invoke(seq -> published.increment());
+    }
+
+    /** The request {@link #publishRoomEvent} sends, for {@link #batch}. */
+    public Request publishRoomEventRequest(String room, String type, String eventId, String payloadJson,
+            String indexPayloadJson, String messageId, String excludeUser) {
+        List<List<String>> keysAndArgs = publishKeysAndArgs(room, type, eventId, payloadJson, indexPayloadJson, messageId,
+                excludeUser);
+        return publishScript.request(keysAndArgs.get(0), keysAndArgs.get(1));
+    }
+
+    private List<List<String>> publishKeysAndArgs(String room, String type, String eventId, String payloadJson,
+            String indexPayloadJson, String messageId, String excludeUser) {
         String prefix = "{\"type\":\"" + quote(type) + "\",\"payload\":{\"room\":\"" + quote(room) + "\",\"seq\":";
         String suffix = suffix(eventId, payloadJson);
         String indexSuffix = indexPayloadJson == null ? "" : suffix(eventId, indexPayloadJson);
         long maxAge = Math.max(1, config.roomLog().maxAge().toSeconds());
         boolean indexed = room.startsWith("ticket:") && config.roomLog().indexMaxEvents() > 0;
-        return publishScript.run(redis,
-                List.of(seqKey(room), logKey(room), "sb:{" + room + "}:dedup:" + eventId, epochKey(room),
-                        indexKey(room)),
+        return List.of(
+                List.of(seqKey(room), logKey(room), "sb:{" + room + "}:dedup:" + eventId, epochKey(room), indexKey(room)),
                 List.of(CHANNEL_PREFIX + room, prefix, suffix, String.valueOf(config.roomLog().maxEvents()),
                         String.valueOf(maxAge), excludeUser == null ? "" : excludeUser, newEpoch(), indexSuffix,
                         messageId == null ? "" : messageId,
-                        indexed ? String.valueOf(config.roomLog().indexMaxEvents()) : "0"))
-                .map(Response::toLong)
-                .invoke(seq -> published.increment());
+                        indexed ? String.valueOf(config.roomLog().indexMaxEvents()) : "0"));
+    }
+
+    /** The request {@link #publishControl} sends, for {@link #batch}. */
+    public Request publishControlRequest(String message) {
+        return Request.cmd(Command.PUBLISH).arg(CONTROL_CHANNEL).arg(message);
+    }
+
+    /**
+     * Sends publish requests ({@link #publishRoomEventRequest}, {@link #publishControlRequest}) pipelined in one
+     * write, in order; fails as a whole if any of them fails (a batch is safe to send again: a room event's id
+     * makes a second append of it a no-op).
+     */
+    public Uni<Void> batch(List<Request> requests, int roomEvents) {
+        return RedisCommands.batch(redis, requests).invoke(responses -> {
+            for (Response response : responses) {
+                if (response != null && response.type() == ResponseType.ERROR) {
+                    throw new IllegalStateException("Redis refused a batched publish: " + response);
+                }
+            }
+            published.add(roomEvents);
+        }).replaceWithVoid();
     }
 
     private static String suffix(String eventId, String payloadJson) {
@@ -148,7 +183,7 @@ public class RedisBroker {
     }
 
     public Uni<Void> publishControl(String message) {
-        return send(Request.cmd(Command.PUBLISH).arg(CONTROL_CHANNEL).arg(message)).replaceWithVoid();
+        return send(publishControlRequest(message)).replaceWithVoid();
     }
 
     /** The room's latest seq (0 when it has none) and the epoch of its seq series (null then). */

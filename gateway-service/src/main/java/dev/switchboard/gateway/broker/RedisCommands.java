@@ -13,4 +13,9 @@ public final class RedisCommands {
     public static Uni<Response> send(Redis redis, Request request) {
         return Uni.createFrom().completionStage(() -> redis.send(request).toCompletionStage());
     }
+
+    /** The requests pipelined on one connection in one write; fails if any of them does. */
+    public static Uni<java.util.List<Response>> batch(Redis redis, java.util.List<Request> requests) {
+        return Uni.createFrom().completionStage(() -> redis.batch(requests).toCompletionStage());
+    }
 }

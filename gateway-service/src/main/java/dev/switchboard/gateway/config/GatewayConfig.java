@@ -48,6 +48,14 @@ public interface GatewayConfig {
     @WithDefault("true")
     boolean batchedFlush();
 
+    /**
+     * A Kafka poll's records of different aggregates published to Redis in one pipelined batch per
+     * round (the first record of each aggregate, then the second, ...); false publishes each record on
+     * its own, for comparisons.
+     */
+    @WithDefault("true")
+    boolean batchedPublish();
+
     Presence presence();
 
     RoomLog roomLog();

@@ -199,4 +199,52 @@ class FanoutIT {
             }
         }
     }
+
+    /**
+     * A poll that holds events of many tickets goes to Redis in pipelined batches (batched-publish): every
+     * room gets all of its events, each room's in the order they were produced — also when Redis has lost
+     * the publish script (SCRIPT FLUSH, as after a Redis restart), which fails the batch and sends its
+     * records again one by one.
+     */
+    @Test
+    void eventsOfManyTicketsInOnePollReachEveryRoomInOrderAlsoAfterRedisLostTheScript() throws Exception {
+        String customerToken = TestJwt.customer(Users.id("cust"));
+        List<String> tickets = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            tickets.add(Api.createTicket(customerToken, "Batched " + i, List.of()));
+        }
+        int edits = 5;
+        try (WsClient agent = Users.connect(Cluster.gateway1(), TestJwt.agent(Users.id("agent")), "agent");
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.PROFILE.kafkaBootstrap(),
+                        ProducerConfig.LINGER_MS_CONFIG, 50), new StringSerializer(), new ByteArraySerializer())) {
+            for (String ticketId : tickets) {
+                Users.join(agent, ticketId);
+            }
+            dev.switchboard.testsupport.TestRedis.call("SCRIPT", "FLUSH");
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            for (int k = 0; k < edits; k++) {
+                for (String ticketId : tickets) {
+                    String data = "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + java.util.UUID.randomUUID()
+                            + "\",\"ticket_id\":\"" + ticketId + "\",\"message\":\"edit " + k + "\"}}";
+                    // All in one partition and one produce batch: the gateway gets them in one poll, six tickets' lanes.
+                    sent.add(producer.send(new ProducerRecord<>("switchboard.chat-events", 0, ticketId,
+                            data.getBytes(StandardCharsets.UTF_8), dev.switchboard.testsupport.TicketFeed.cloudEventHeaders(
+                                    "switchboard.chat.message_updated.v1", "/gateway-test", ticketId))));
+                }
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            for (String ticketId : tickets) {
+                agent.awaitEvent("message_updated", p -> p.path("ticket_id").asText().equals(ticketId)
+                        && p.path("message").path("message").asText().equals("edit " + (edits - 1)));
+                List<String> texts = agent.events("message_updated").stream()
+                        .filter(p -> p.path("ticket_id").asText().equals(ticketId))
+                        .map(p -> p.path("message").path("message").asText()).toList();
+                assertThat(texts).as("ticket %s", ticketId).containsExactly("edit 0", "edit 1", "edit 2", "edit 3", "edit 4");
+            }
+        }
+    }
 }
