@@ -31,8 +31,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Publishes committed outbox rows to Kafka, after the pattern of centrifugo's pgoutbox.
  *
  * <p>Each pass is one transaction: take a transaction-scoped advisory lock (so only one relay of a
- * database works at a time, whatever the number of instances) and read the oldest rows in id order (one
- * statement),
+ * database works at a time, whatever the number of instances), read the oldest rows in id order,
  * send them with an idempotent {@code acks=all} producer, wait for the acknowledgements and delete
  * the rows that were acknowledged, up to the first that was not. A row is deleted only after Kafka
  * has it, so nothing is lost; one that is sent again after a failure keeps its CloudEvent id, and
@@ -48,16 +47,9 @@ public final class OutboxRelay implements AutoCloseable {
     /** The advisory lock key that elects the working relay ("SBOUTBOX"). */
     static final long RELAY_LOCK = 0x5342_4f55_5442_4f58L;
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(10);
-    /**
-     * The oldest rows, read only by the relay that holds the election lock: the uncorrelated subquery is
-     * evaluated once, before the first row, and takes the transaction-scoped lock (or finds it taken, and the
-     * pass reads nothing). One round trip for what was two.
-     */
     private static final String SELECT_BATCH = """
             select id, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time, payload::text as payload
-            from switchboard_outbox
-            where (select pg_try_advisory_xact_lock(%d))
-            order by id limit $1""".formatted(RELAY_LOCK);
+            from switchboard_outbox order by id limit $1""";
 
     /** How the relay paces itself; see {@link OutboxConfig.Relay}. */
     public record Settings(int batchSize, Duration pollInterval, Duration deliveryTimeout, Duration maxBackoff) {
@@ -194,13 +186,14 @@ public final class OutboxRelay implements AutoCloseable {
         try {
             Transaction transaction = connection.begin().await().atMost(DB_TIMEOUT);
             try {
-                RowSet<Row> rows = connection.preparedQuery(SELECT_BATCH)
-                        .execute(Tuple.of(settings.batchSize())).await().atMost(DB_TIMEOUT);
-                if (rows.size() == 0) {
-                    // Nothing to publish, or another relay holds the lock and is publishing it.
+                boolean elected = connection.query("select pg_try_advisory_xact_lock(" + RELAY_LOCK + ")")
+                        .execute().await().atMost(DB_TIMEOUT).iterator().next().getBoolean(0);
+                if (!elected) {
                     transaction.rollback().await().atMost(DB_TIMEOUT);
                     return 0;
                 }
+                RowSet<Row> rows = connection.preparedQuery(SELECT_BATCH)
+                        .execute(Tuple.of(settings.batchSize())).await().atMost(DB_TIMEOUT);
                 List<Long> ids = new ArrayList<>();
                 List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
                 for (Row row : rows) {
