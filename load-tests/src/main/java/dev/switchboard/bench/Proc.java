@@ -1,9 +1,14 @@
 package dev.switchboard.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
 
 /** CPU time and resident memory of a process, from /proc (Linux). */
 final class Proc {
@@ -87,13 +92,13 @@ final class Proc {
     static double groupCpuSeconds(String marker) {
         double total = 0;
         try (var dirs = Files.list(Paths.get("/proc"))) {
-            for (var dir : (Iterable<java.nio.file.Path>) dirs::iterator) {
+            for (var dir : (Iterable<Path>) dirs::iterator) {
                 String name = dir.getFileName().toString();
                 if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
                     continue;
                 }
                 try {
-                    String cmdline = new String(Files.readAllBytes(dir.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                    String cmdline = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8)
                             .replace('\0', ' ');
                     String comm = Files.readString(dir.resolve("comm")).trim();
                     if (comm.equals(marker) || cmdline.contains(marker)) {
@@ -113,17 +118,17 @@ final class Proc {
     }
 
     /** The stack's servers, by what marks their processes (see {@link #groupCpuSeconds}). */
-    static final List<java.util.Map.Entry<String, String>> SERVERS = List.of(java.util.Map.entry("postgresql", "postgres"),
-            java.util.Map.entry("kafka", "KafkaMain"), java.util.Map.entry("redis", "redis-server"));
+    static final List<Map.Entry<String, String>> SERVERS = List.of(Map.entry("postgresql", "postgres"),
+            Map.entry("kafka", "KafkaMain"), Map.entry("redis", "redis-server"));
 
     /**
      * CPU seconds over an interval of everything else on the machine that the benchmark knows: the
      * services (by pid), PostgreSQL, Kafka, Redis, and the generator itself.
      */
     static final class Others {
-        private final java.util.Map<String, java.util.function.DoubleSupplier> used = new java.util.LinkedHashMap<>();
+        private final Map<String, DoubleSupplier> used = new LinkedHashMap<>();
 
-        Others(java.util.Map<String, Long> services) {
+        Others(Map<String, Long> services) {
             services.forEach((name, pid) -> {
                 Meter meter = new Meter(pid);
                 used.put(name, meter::usedSeconds);
@@ -137,8 +142,8 @@ final class Proc {
         }
 
         /** Each one's CPU seconds since this was made. */
-        java.util.Map<String, Double> seconds() {
-            java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        Map<String, Double> seconds() {
+            Map<String, Double> out = new LinkedHashMap<>();
             used.forEach((name, supplier) -> out.put(name, supplier.getAsDouble()));
             return out;
         }

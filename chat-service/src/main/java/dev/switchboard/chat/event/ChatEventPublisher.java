@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Uni;
 /** Writes chat events into the outbox, in the caller's transaction, keyed by ticket id. */
 @ApplicationScoped
 public class ChatEventPublisher {
+    private static final String AGGREGATE = "ticket";
     private final EventOutbox outbox;
 
     ChatEventPublisher(EventOutbox outbox) {
@@ -28,6 +29,4 @@ public class ChatEventPublisher {
         return OutboxWriter.parameters(ChatEvent.TOPIC, AGGREGATE, ticketId,
                 outbox.event(ChatEvent.SOURCE, ticketId, event.type(), event));
     }
-
-    private static final String AGGREGATE = "ticket";
 }

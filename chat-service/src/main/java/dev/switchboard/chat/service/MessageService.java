@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.hibernate.exception.ConstraintViolationException;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +30,7 @@ import dev.switchboard.chat.mapping.ChatViews.MessageView;
 import dev.switchboard.chat.mapping.ChatViews.Participant;
 import dev.switchboard.chat.mapping.ChatViews.Receipt;
 import dev.switchboard.chat.repository.MessageRepository;
+import dev.switchboard.messaging.outbox.OutboxWriter;
 import dev.switchboard.service.JsonColumns;
 import dev.switchboard.service.rest.Paging;
 import dev.switchboard.service.rest.ProblemException;
@@ -40,7 +42,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import dev.switchboard.messaging.outbox.OutboxWriter;
 
 /**
  * A ticket's chat: history, send, edit, delete, read receipts, search, participants. Access comes
@@ -146,22 +147,12 @@ public class MessageService {
      * attachments takes (they are resolved and stored first); this one is what nearly every send is.
      */
     private Uni<Sent> sendText(Actor actor, UUID ticketId, String text, String clientMsgId) {
-        ChatMessage m = new ChatMessage();
-        m.id = UUID.randomUUID();
-        m.ticketId = ticketId;
-        m.authorId = actor.id();
-        m.authorName = actor.name();
-        m.type = MessageType.TEXT;
-        m.body = text;
-        m.clientMsgId = clientMsgId;
-        m.mentions = write(MessageText.mentions(text));
-        m.attachments = "[]";
-        m.createdAt = now();
+        ChatMessage m = newMessage(actor, ticketId, MessageType.TEXT, text, List.of(), clientMsgId);
         MessageView view = view(m);
         Object[] event;
         try {
             event = events.outboxParameters(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name())));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
         Object[] values = new Object[SEND_TEXT_PARAMETERS + event.length];
@@ -201,8 +192,7 @@ public class MessageService {
                 returning id),
             """ + OutboxWriter.appendAfter("inserted", SEND_TEXT_PARAMETERS + 1) + """
 
-            select (select count(*) from allowed) as allowed, (select count(*) from inserted) as inserted,
-                   (select count(*) from outbox) as announced""";
+            select (select count(*) from allowed) as allowed, (select count(*) from inserted) as inserted""";
 
     private static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -215,6 +205,17 @@ public class MessageService {
 
     private Uni<MessageView> store(Actor actor, UUID ticketId, MessageType type, String text, List<Attachment> files,
             String clientMsgId) {
+        ChatMessage m = newMessage(actor, ticketId, type, text, files, clientMsgId);
+        MessageView view = view(m);
+        return messages.persist(m)
+                .chain(() -> messages.flush())
+                .chain(() -> events.publish(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name()))))
+                .map(ignored -> view);
+    }
+
+    /** A new message by the actor, not stored yet. */
+    private ChatMessage newMessage(Actor actor, UUID ticketId, MessageType type, String text, List<Attachment> files,
+            String clientMsgId) {
         ChatMessage m = new ChatMessage();
         m.id = UUID.randomUUID();
         m.ticketId = ticketId;
@@ -226,11 +227,7 @@ public class MessageService {
         m.mentions = write(MessageText.mentions(text));
         m.attachments = write(files.stream().map(MessageService::attachmentView).toList());
         m.createdAt = now();
-        MessageView view = view(m);
-        return messages.persist(m)
-                .chain(() -> messages.flush())
-                .chain(() -> events.publish(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name()))))
-                .map(ignored -> view);
+        return m;
     }
 
     /** A SYSTEM message written by the service itself; its id comes from the event that caused it. */

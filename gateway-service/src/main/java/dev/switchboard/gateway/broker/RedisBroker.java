@@ -113,9 +113,8 @@ public class RedisBroker {
      */
     public Uni<Long> publishRoomEvent(String room, String type, String eventId, String payloadJson,
             String indexPayloadJson, String messageId, String excludeUser) {
-        List<List<String>> keysAndArgs = publishKeysAndArgs(room, type, eventId, payloadJson, indexPayloadJson, messageId,
-                excludeUser);
-        return publishScript.run(redis, keysAndArgs.get(0), keysAndArgs.get(1))
+        ScriptCall call = publishCall(room, type, eventId, payloadJson, indexPayloadJson, messageId, excludeUser);
+        return publishScript.run(redis, call.keys(), call.args())
                 .map(Response::toLong)
                 .invoke(seq -> published.increment());
     }
@@ -123,19 +122,21 @@ public class RedisBroker {
     /** The request {@link #publishRoomEvent} sends, for {@link #batch}. */
     public Request publishRoomEventRequest(String room, String type, String eventId, String payloadJson,
             String indexPayloadJson, String messageId, String excludeUser) {
-        List<List<String>> keysAndArgs = publishKeysAndArgs(room, type, eventId, payloadJson, indexPayloadJson, messageId,
-                excludeUser);
-        return publishScript.request(keysAndArgs.get(0), keysAndArgs.get(1));
+        ScriptCall call = publishCall(room, type, eventId, payloadJson, indexPayloadJson, messageId, excludeUser);
+        return publishScript.request(call.keys(), call.args());
     }
 
-    private List<List<String>> publishKeysAndArgs(String room, String type, String eventId, String payloadJson,
+    private record ScriptCall(List<String> keys, List<String> args) {
+    }
+
+    private ScriptCall publishCall(String room, String type, String eventId, String payloadJson,
             String indexPayloadJson, String messageId, String excludeUser) {
         String prefix = "{\"type\":\"" + quote(type) + "\",\"payload\":{\"room\":\"" + quote(room) + "\",\"seq\":";
         String suffix = suffix(eventId, payloadJson);
         String indexSuffix = indexPayloadJson == null ? "" : suffix(eventId, indexPayloadJson);
         long maxAge = Math.max(1, config.roomLog().maxAge().toSeconds());
         boolean indexed = room.startsWith("ticket:") && config.roomLog().indexMaxEvents() > 0;
-        return List.of(
+        return new ScriptCall(
                 List.of(seqKey(room), logKey(room), "sb:{" + room + "}:dedup:" + eventId, epochKey(room), indexKey(room)),
                 List.of(CHANNEL_PREFIX + room, prefix, suffix, String.valueOf(config.roomLog().maxEvents()),
                         String.valueOf(maxAge), excludeUser == null ? "" : excludeUser, newEpoch(), indexSuffix,

@@ -1,5 +1,7 @@
 package dev.switchboard.gateway.broker;
 
+import java.util.List;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -15,7 +17,7 @@ public final class RedisCommands {
     }
 
     /** The requests pipelined on one connection in one write; fails if any of them does. */
-    public static Uni<java.util.List<Response>> batch(Redis redis, java.util.List<Request> requests) {
+    public static Uni<List<Response>> batch(Redis redis, List<Request> requests) {
         return Uni.createFrom().completionStage(() -> redis.batch(requests).toCompletionStage());
     }
 }
