@@ -27,7 +27,22 @@ import io.vertx.core.http.WebSocketClient;
 final class ChatLoad {
     private static final AtomicLong STEPS = new AtomicLong(1000);
 
-    private record StepStats(Recorder recorder, LongAdder received) {
+    /** A step's latencies, all together and by the second of the step each message was sent in. */
+    private record StepStats(Recorder recorder, LongAdder received, long startNanos, Recorder[] bySecond) {
+        static StepStats of(int seconds) {
+            Recorder[] bySecond = new Recorder[seconds + 1];
+            for (int i = 0; i < bySecond.length; i++) {
+                bySecond[i] = new Recorder(3);
+            }
+            return new StepStats(new Recorder(3), new LongAdder(), System.nanoTime(), bySecond);
+        }
+
+        void record(long sentNanos, long latencyNanos) {
+            recorder.recordValue(latencyNanos);
+            received.increment();
+            int second = (int) Math.min(bySecond.length - 1, Math.max(0, (sentNanos - startNanos) / 1_000_000_000L));
+            bySecond[second].recordValue(latencyNanos);
+        }
     }
 
     private ChatLoad() {
@@ -61,8 +76,7 @@ final class ChatLoad {
                 long sent = Long.parseLong(parts[2]);
                 StepStats s = steps.get(step);
                 if (s != null && sender != receiver) {
-                    s.recorder().recordValue(Math.max(0, System.nanoTime() - sent));
-                    s.received().increment();
+                    s.record(sent, Math.max(0, System.nanoTime() - sent));
                 }
             });
         }
@@ -84,7 +98,7 @@ final class ChatLoad {
         List<Report.Series> series = new ArrayList<>();
         for (int rate : rates) {
             long step = STEPS.incrementAndGet();
-            StepStats stats = new StepStats(new Recorder(3), new LongAdder());
+            StepStats stats = StepStats.of(seconds);
             steps.put(step, stats);
             long messages = (long) rate * seconds;
             LongAdder errors = new LongAdder();
@@ -113,6 +127,17 @@ final class ChatLoad {
                     .put("send_errors", errors.sum()).put("expected_receipts", expected).put("received", received)
                     .put("lost", Math.max(0, expected - received));
             n.setAll(Report.latency(h));
+            // Whether the tail is steady queueing or a few stalls (a GC pause, a burst): p99 and max by the
+            // second of the step the messages were sent in.
+            ArrayNode p99BySecond = n.putArray("p99_ms_by_second");
+            ArrayNode maxBySecond = n.putArray("max_ms_by_second");
+            for (Recorder r : stats.bySecond()) {
+                Histogram second = r.getIntervalHistogram();
+                if (second.getTotalCount() > 0) {
+                    p99BySecond.add(Math.round(second.getValueAtPercentile(99) / 1e5) / 10.0);
+                    maxBySecond.add(Math.round(second.getMaxValue() / 1e5) / 10.0);
+                }
+            }
             n.put("gateway_cpu_pct", Math.round(cpu * 10) / 10.0);
             // Where the CPU goes: each service's CPU time per message sent, and the whole machine's.
             ObjectNode perMessage = n.putObject("cpu_ms_per_message");
@@ -123,6 +148,7 @@ final class ChatLoad {
             Env.log(String.format("chat: %d msg/s: p99 %.1f ms, lost %d, send errors %d, gateway CPU %.0f%%, CPU ms per message %s",
                     rate, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6, Math.max(0, expected - received),
                     errors.sum(), cpu, perMessage));
+            Env.log("chat: " + rate + " msg/s: p99 by second " + p99BySecond + " ms, max by second " + maxBySecond + " ms");
             steps.remove(step);
         }
         report.charts.add(new Report.Chart("chat: send → receipt by every other member", series));

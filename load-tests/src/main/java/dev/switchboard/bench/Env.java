@@ -70,8 +70,10 @@ final class Env implements AutoCloseable {
         this.jfr = on;
     }
 
-    private List<String> jvm(String... options) {
+    /** A service JVM's options; each logs its GC pauses to target/services/&lt;name&gt;-gc.log (where a step's stall comes from). */
+    private List<String> jvm(String name, String... options) {
         List<String> all = new ArrayList<>(List.of(options));
+        all.add("-Xlog:gc:file=" + Paths.get("target", "services", name + "-gc.log").toAbsolutePath());
         if (jfr) {
             all.add("-XX:StartFlightRecording=name=bench,settings=profile");
         }
@@ -87,11 +89,11 @@ final class Env implements AutoCloseable {
         // Full JIT (the tests' C1-only, serial-GC JVMs start quicker but would make the services the bottleneck).
         Map<String, String> quiet = Map.of("quarkus.http.access-log.enabled", "false");
         ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
-                jvm("-Xmx512m", "-XX:+UseParallelGC"));
+                jvm("ticket-service", "-Xms512m", "-Xmx512m", "-Xmn320m", "-XX:+UseParallelGC"));
         chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,
-                jvm("-Xmx512m", "-XX:+UseParallelGC"));
+                jvm("chat-service", "-Xms512m", "-Xmx512m", "-Xmn320m", "-XX:+UseParallelGC"));
         notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
-                jvm("-Xmx512m", "-XX:+UseParallelGC"));
+                jvm("notification-service", "-Xms512m", "-Xmx512m", "-Xmn320m", "-XX:+UseParallelGC"));
         Map<String, String> p = new LinkedHashMap<>();
         p.put("switchboard.gateway.instance-id", "gateway-bench");
         p.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
@@ -107,7 +109,7 @@ final class Env implements AutoCloseable {
         p.put("switchboard.gateway.limits.outbound-queue", "10000");
         p.putAll(gatewayExtra);
         gateway = ServiceProcess.start("gateway", ServiceProcess.jarOf("gateway-service"), p,
-                jvm("-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
+                jvm("gateway", "-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
     }
 
     synchronized int startBaseline() {

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 
 import dev.switchboard.gateway.websocket.ErrorCode;
 import dev.switchboard.gateway.websocket.ProtocolException;
@@ -17,7 +18,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Every call from the gateway to a service goes through here: a timeout and one circuit breaker per
- * service (a service that fails keeps failing fast instead of holding sockets' requests), and the
+ * service, and one more for sending chat messages (a service that fails keeps failing fast instead of
+ * holding sockets' requests), and the
  * service's answer turned into the data for an {@code ack} or a {@link ProtocolException} for an
  * {@code error}. A refusal (4xx) is an answer, not a failure, and does not open the breaker.
  */
@@ -36,6 +38,16 @@ public class ServiceCalls {
         return call.get().map(r -> answer(r, true));
     }
 
+    /**
+     * A chat message sent through {@link MessageSender}: the stored message as chat-service wrote it.
+     * Its own breaker, with the same settings as chat-service's other calls.
+     */
+    @Timeout(5000)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, skipOn = ProtocolException.class)
+    public Uni<RawValue> sendMessage(Supplier<Uni<RawValue>> call) {
+        return call.get();
+    }
+
     @Timeout(5000)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, skipOn = ProtocolException.class)
     public Uni<JsonNode> notification(Supplier<Uni<Response>> call) {
@@ -51,11 +63,19 @@ public class ServiceCalls {
         if (status >= 200 && status < 300) {
             return response.hasEntity() ? response.readEntity(JsonNode.class) : NullNode.instance;
         }
-        String detail = detail(response);
+        throw refusal(status, status >= 500 ? null : problem(response), aboutTicket);
+    }
+
+    /**
+     * What a service's answer other than 2xx becomes: a {@link ServiceFailure} for a 5xx, else the
+     * {@link ProtocolException} the client gets, with the problem document's detail when there is one.
+     */
+    static RuntimeException refusal(int status, JsonNode problem, boolean aboutTicket) {
         if (status >= 500) {
-            throw new ServiceFailure("the service answered " + status);
+            return new ServiceFailure("the service answered " + status);
         }
-        throw switch (status) {
+        String detail = detail(problem, status);
+        return switch (status) {
             case 401 -> new ProtocolException(ErrorCode.UNAUTHENTICATED, "the token was refused: " + detail);
             case 403, 404 -> aboutTicket ? ProtocolException.forbidden()
                     : new ProtocolException(ErrorCode.NOT_FOUND, detail);
@@ -65,19 +85,22 @@ public class ServiceCalls {
         };
     }
 
-    private static String detail(Response response) {
+    private static JsonNode problem(Response response) {
         try {
-            JsonNode problem = response.readEntity(JsonNode.class);
-            if (problem != null && problem.hasNonNull("detail")) {
-                return problem.get("detail").asText();
-            }
-            if (problem != null && problem.hasNonNull("title")) {
-                return problem.get("title").asText();
-            }
-        } catch (RuntimeException ignored) {
-            // not a problem document
+            return response.readEntity(JsonNode.class);
+        } catch (RuntimeException notAProblem) {
+            return null;
         }
-        return "the request was refused (" + response.getStatus() + ")";
+    }
+
+    private static String detail(JsonNode problem, int status) {
+        if (problem != null && problem.hasNonNull("detail")) {
+            return problem.get("detail").asText();
+        }
+        if (problem != null && problem.hasNonNull("title")) {
+            return problem.get("title").asText();
+        }
+        return "the request was refused (" + status + ")";
     }
 
     /** A 5xx: counts against the service's circuit breaker. */

@@ -130,6 +130,15 @@ public class FrameCodec {
         }
     }
 
+    /** A request body for a service, as UTF-8 JSON. */
+    public byte[] bytes(JsonNode node) {
+        try {
+            return mapper.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public JsonNode read(String json) {
         try {
             return mapper.readTree(json);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.gateway.GatewayNode;
 import dev.switchboard.gateway.client.ChatClient;
+import dev.switchboard.gateway.client.MessageSender;
 import dev.switchboard.gateway.client.NotificationClient;
 import dev.switchboard.gateway.client.ServiceCalls;
 import dev.switchboard.gateway.client.TicketClient;
@@ -43,6 +44,7 @@ public class RequestHandlers {
     private final ServiceCalls calls;
     private final TicketClient tickets;
     private final ChatClient chat;
+    private final MessageSender messages;
     private final NotificationClient notifications;
     private final GatewayConfig config;
     private final RoomRecovery recovery;
@@ -78,8 +80,9 @@ public class RequestHandlers {
     public RequestHandlers(GatewayNode node, FrameCodec codec, TokenVerifier verifier, TicketAccess access,
             ServiceCalls calls, @RestClient TicketClient tickets, @RestClient ChatClient chat,
             @RestClient NotificationClient notifications, GatewayConfig config, RoomRecovery recovery,
-            RateLimiter limiter) {
+            RateLimiter limiter, MessageSender messages) {
         this.node = node;
+        this.messages = messages;
         this.codec = codec;
         this.verifier = verifier;
         this.access = access;
@@ -307,8 +310,10 @@ public class RequestHandlers {
             throw ProtocolException.invalid("payload.message is required (or attachments)");
         }
         checkTicketId(ticketId);
-        return calls.chat(() -> chat.send(session.identity().bearer(), ticketId, body))
-                .map(stored -> codec.object().put("ticket_id", ticketId).set("message", stored));
+        byte[] request = codec.bytes(body);
+        // The stored message goes into the ack as chat-service wrote it (MessageSender).
+        return calls.sendMessage(() -> messages.send(session.identity().bearer(), ticketId, request))
+                .map(stored -> codec.object().put("ticket_id", ticketId).putRawValue("message", stored));
     }
 
     private Uni<JsonNode> getMessages(Session session, ClientFrame frame) {

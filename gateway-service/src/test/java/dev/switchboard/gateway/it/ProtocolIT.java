@@ -114,8 +114,21 @@ class ProtocolIT {
             JsonNode badLimit = client.request("get_messages", Map.of("ticket_id", ticketId, "limit", 5000));
             assertThat(badLimit.path("payload").path("code").asText()).isEqualTo("INVALID_PAYLOAD");
 
+            // The ack carries the message as chat-service stored it (passed through, not re-encoded), and a
+            // retry with the same client_msg_id gets the same message back.
+            JsonNode stored = Users.send(client, ticketId, "warm-up <script>alert(1)</script> ünïcødé");
+            assertThat(stored.path("ticket_id").asText()).isEqualTo(ticketId);
+            assertThat(stored.path("message").path("id").asText()).isNotBlank();
+            assertThat(stored.path("message").path("message").asText()).contains("ünïcødé").doesNotContain("<script");
+            JsonNode first = client.request("send_message", Map.of("ticket_id", ticketId, "message", "once",
+                    "client_msg_id", "protocol-it-once"));
+            JsonNode again = client.request("send_message", Map.of("ticket_id", ticketId, "message", "once",
+                    "client_msg_id", "protocol-it-once"));
+            assertThat(first.path("type").asText()).isEqualTo("ack");
+            assertThat(again.path("payload").path("message").path("id").asText())
+                    .isEqualTo(first.path("payload").path("message").path("id").asText());
+
             // Text over the limit: chat-service refuses it, the client gets its reason.
-            Users.send(client, ticketId, "warm-up");
             JsonNode tooLong = client.request("send_message", Map.of("ticket_id", ticketId, "message", "x".repeat(4001)));
             assertThat(tooLong.path("payload").path("code").asText()).isEqualTo("INVALID_REQUEST");
             assertThat(tooLong.path("payload").path("message").asText()).isNotBlank();
