@@ -121,6 +121,23 @@ class NotificationRulesTest {
     }
 
     @Test
+    void aChatEventDeliveredAgainCountsOnce() {
+        String requester = user("req");
+        String agent = user("agent");
+        TicketFeed.Ticket t = ticket(requester);
+        dev.switchboard.messaging.cloudevents.CloudEvent first = chat(t, agent, "said once");
+        // Delivered again right behind itself (the same poll, as a rule) and again after another message.
+        TicketFeed.send("switchboard.chat-events", t.id().toString(), first.dataBytes(), first.toKafkaHeaders());
+        chat(t, agent, "second");
+        TicketFeed.send("switchboard.chat-events", t.id().toString(), first.dataBytes(), first.toKafkaHeaders());
+        chat(t, agent, "third");
+        JsonPath page = awaitNotifications(requester, p -> !p.getList("items").isEmpty()
+                && "third".equals(p.getString("items[0].body")));
+        assertThat(types(page)).containsExactly("NEW_MESSAGE");
+        assertThat(page.getInt("items[0].count")).isEqualTo(3);
+    }
+
+    @Test
     void onlyANewMessageNotifiesEditsDeletionsAndReadReceiptsDoNot() {
         String requester = user("req");
         String agent = user("agent");

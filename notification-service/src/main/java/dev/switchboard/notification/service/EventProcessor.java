@@ -78,27 +78,33 @@ public class EventProcessor {
     public Uni<Void> chatEvents(List<CloudEvent> events) {
         List<Intent> intents = new ArrayList<>();
         Map<UUID, TicketDirectory.Ticket> known = new HashMap<>();
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (CloudEvent event : events) {
-            chain = chain.chain(() -> {
-                JsonNode data = parse(event);
-                UUID ticketId;
-                try {
-                    ticketId = UUID.fromString(data.path("ticket_id").asText());
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidCloudEventException("chat event with an invalid ticket_id");
+        // One statement marks the whole poll; an event whose id was marked before (or twice in the poll) is
+        // passed over.
+        return processed.markAllProcessed(CHAT, events.stream().map(CloudEvent::id).toList()).chain(fresh -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (CloudEvent event : events) {
+                if (!fresh.remove(event.id())) {
+                    continue;
                 }
-                return processed.processOnce(CHAT, event.id(), () -> (known.containsKey(ticketId)
-                        ? Uni.createFrom().item(known.get(ticketId))
-                        : tickets.find(ticketId).invoke(t -> known.put(ticketId, t))).invoke(ticket -> {
-                            if (ticket == null) {
-                                throw new TicketNotKnownYet(ticketId);
-                            }
-                            intents.addAll(NotificationRules.forChatMessage(data, ticket));
-                        })).replaceWithVoid();
-            });
-        }
-        return chain.chain(() -> notifications.deliver(intents));
+                chain = chain.chain(() -> {
+                    JsonNode data = parse(event);
+                    UUID ticketId;
+                    try {
+                        ticketId = UUID.fromString(data.path("ticket_id").asText());
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidCloudEventException("chat event with an invalid ticket_id");
+                    }
+                    return (known.containsKey(ticketId) ? Uni.createFrom().item(known.get(ticketId))
+                            : tickets.find(ticketId).invoke(t -> known.put(ticketId, t))).invoke(ticket -> {
+                                if (ticket == null) {
+                                    throw new TicketNotKnownYet(ticketId);
+                                }
+                                intents.addAll(NotificationRules.forChatMessage(data, ticket));
+                            }).replaceWithVoid();
+                });
+            }
+            return chain;
+        }).chain(() -> notifications.deliver(intents));
     }
 
     @WithTransaction

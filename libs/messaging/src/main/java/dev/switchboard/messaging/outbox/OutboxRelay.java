@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import dev.switchboard.messaging.cloudevents.CloudEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -184,10 +186,13 @@ public final class OutboxRelay implements AutoCloseable {
         // Bounded by the pool's connection timeout; cancelling the wait here could leak the connection.
         SqlConnection connection = pool.getConnection().await().indefinitely();
         try {
-            Transaction transaction = connection.begin().await().atMost(DB_TIMEOUT);
+            // BEGIN and the election go out together, pipelined on the connection: one round trip, not two.
+            CompletableFuture<Transaction> begun = connection.begin().subscribeAsCompletionStage();
+            CompletableFuture<RowSet<Row>> election = connection.query("select pg_try_advisory_xact_lock(" + RELAY_LOCK + ")")
+                    .execute().subscribeAsCompletionStage();
+            Transaction transaction = await(begun);
             try {
-                boolean elected = connection.query("select pg_try_advisory_xact_lock(" + RELAY_LOCK + ")")
-                        .execute().await().atMost(DB_TIMEOUT).iterator().next().getBoolean(0);
+                boolean elected = await(election).iterator().next().getBoolean(0);
                 if (!elected) {
                     transaction.rollback().await().atMost(DB_TIMEOUT);
                     return 0;
@@ -205,14 +210,22 @@ public final class OutboxRelay implements AutoCloseable {
                     replaceProducer();
                 }
                 List<Long> acknowledged = ids.subList(0, delivery.acknowledged());
+                boolean parked = delivery.failure() != null && !isRetriable(delivery.failure());
+                // The delete, a parked row's move and the COMMIT go out together too; the COMMIT of a
+                // transaction whose delete failed commits nothing, and the failure is thrown below.
+                List<CompletableFuture<?>> finish = new ArrayList<>();
                 if (!acknowledged.isEmpty()) {
-                    connection.preparedQuery("delete from switchboard_outbox where id = any($1)")
+                    finish.add(connection.preparedQuery("delete from switchboard_outbox where id = any($1)")
                             .execute(Tuple.tuple().addArrayOfLong(acknowledged.toArray(Long[]::new)))
-                            .await().atMost(DB_TIMEOUT);
+                            .subscribeAsCompletionStage());
                 }
-                boolean parked = delivery.failure() != null && !isRetriable(delivery.failure())
-                        && park(connection, ids.get(acknowledged.size()), delivery.failure());
-                transaction.commit().await().atMost(DB_TIMEOUT);
+                if (parked) {
+                    finish.add(park(connection, ids.get(acknowledged.size()), delivery.failure()).subscribeAsCompletionStage());
+                }
+                finish.add(transaction.commit().subscribeAsCompletionStage());
+                for (CompletableFuture<?> step : finish) {
+                    await(step);
+                }
                 published.addAndGet(acknowledged.size());
                 if (parked) {
                     return acknowledged.size();
@@ -228,6 +241,21 @@ public final class OutboxRelay implements AutoCloseable {
             }
         } finally {
             connection.close().onFailure().recoverWithNull().await().atMost(DB_TIMEOUT);
+        }
+    }
+
+    /** Waits for a database step sent ahead; its failure is thrown as it is (unchecked), a wait past DB_TIMEOUT as a timeout. */
+    private static <T> T await(CompletableFuture<T> step) {
+        try {
+            return step.get(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OutboxRelayException("interrupted while waiting for PostgreSQL", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime
+                    : new OutboxRelayException("PostgreSQL: " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new OutboxRelayException("PostgreSQL did not answer within " + DB_TIMEOUT, e);
         }
     }
 
@@ -278,17 +306,16 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /** Moves a row Kafka refused for good into switchboard_outbox_failed, so the rows behind it can go. */
-    private boolean park(SqlConnection connection, long id, Exception failure) {
+    private static Uni<RowSet<Row>> park(SqlConnection connection, long id, Exception failure) {
         LOG.errorf("outbox relay: Kafka refused outbox row %d for good (%s); it is kept in switchboard_outbox_failed",
                 id, failure.toString());
-        connection.preparedQuery("""
+        return connection.preparedQuery("""
                 with moved as (delete from switchboard_outbox where id = $1 returning *)
                 insert into switchboard_outbox_failed (id, aggregate_type, aggregate_id, topic, ce_id, ce_type,
                     ce_source, ce_subject, ce_time, payload, created_at, error)
                 select id, aggregate_type, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time,
                     payload, created_at, $2 from moved""")
-                .execute(Tuple.of(id, failure.toString())).await().atMost(DB_TIMEOUT);
-        return true;
+                .execute(Tuple.of(id, failure.toString()));
     }
 
     private static boolean failedAlready(Future<RecordMetadata> done) {
