@@ -73,7 +73,7 @@ final class Env implements AutoCloseable {
     /** A service JVM's options; each logs its GC pauses to target/services/&lt;name&gt;-gc.log (where a step's stall comes from). */
     private List<String> jvm(String name, String... options) {
         List<String> all = new ArrayList<>(List.of(options));
-        all.add("-Xlog:gc:file=" + Paths.get("target", "services", name + "-gc.log").toAbsolutePath());
+        all.add("-Xlog:gc:file=" + Paths.get("target", "services", name + "-gc.log").toAbsolutePath() + ":time,uptime");
         if (jfr) {
             all.add("-XX:StartFlightRecording=name=bench,settings=profile");
         }
