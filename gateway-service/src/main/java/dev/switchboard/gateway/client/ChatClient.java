@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
 
-/** chat-service, called with the user's own token. */
+/** chat-service, called with the user's own token; a message is sent through {@link MessageSender}. */
 @RegisterRestClient(configKey = "chat-service")
 @Path("/api/v1")
 public interface ChatClient {
@@ -25,12 +25,6 @@ public interface ChatClient {
     Uni<Response> messages(@HeaderParam("Authorization") String authorization, @PathParam("id") String ticketId,
             @QueryParam("before") String before, @QueryParam("after") String after,
             @QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit);
-
-    @POST
-    @Path("/tickets/{id}/messages")
-    @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Response> send(@HeaderParam("Authorization") String authorization, @PathParam("id") String ticketId,
-            JsonNode body);
 
     @POST
     @Path("/tickets/{id}/read")
