@@ -21,8 +21,9 @@ import io.vertx.core.http.WebSocketClient;
  * → the sockets of every other member. Latency is from the send to the receipt by each other
  * member, at each rate; loss is what never arrived. Each step also reports the CPU time each service
  * and the whole machine spent per message: on two cores that shows where the path's cost is. The
- * warm-up is long (150 s): five JVMs compile at once on two cores, and shorter warm-ups measured
- * the JIT compilers (C2 alone used more CPU than the event loops in the first minute).
+ * warm-up is long (150 s, at half the highest rate): five JVMs compile at once on two cores, and
+ * shorter or slower warm-ups measured the JIT compilers (C2 alone used more CPU than the event loops
+ * in the first minute).
  */
 final class ChatLoad {
     private static final AtomicLong STEPS = new AtomicLong(1000);
