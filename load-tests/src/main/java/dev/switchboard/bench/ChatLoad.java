@@ -60,7 +60,8 @@ final class ChatLoad {
         // batches). At the first step's rate (50 msg/s) the 1,000 msg/s step still ran half-compiled code
         // (p99 580 ms against 43-95 ms); at the whole highest rate the warm-up outran the cold JIT and left
         // a backlog of seconds.
-        int warmupRate = p.integer("warmup-rate", Math.max(1, rates.stream().mapToInt(Integer::intValue).max().orElse(100) / 2));
+        int topRate = rates.stream().mapToInt(Integer::intValue).max().orElse(100);
+        int warmupRate = p.integer("warmup-rate", Math.max(1, topRate / 2));
         env.startServices();
         List<String> tickets = env.createTickets(ticketCount);
         Map<Long, StepStats> steps = new ConcurrentHashMap<>();

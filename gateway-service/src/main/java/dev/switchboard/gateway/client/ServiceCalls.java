@@ -19,9 +19,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * Every call from the gateway to a service goes through here: a timeout and one circuit breaker per
  * service, and one more for sending chat messages (a service that fails keeps failing fast instead of
- * holding sockets' requests), and the
- * service's answer turned into the data for an {@code ack} or a {@link ProtocolException} for an
- * {@code error}. A refusal (4xx) is an answer, not a failure, and does not open the breaker.
+ * holding sockets' requests), and the service's answer turned into the data for an {@code ack} or a
+ * {@link ProtocolException} for an {@code error}. A refusal (4xx) is an answer, not a failure, and does not open the breaker.
  */
 @ApplicationScoped
 public class ServiceCalls {

@@ -35,8 +35,8 @@ import io.vertx.redis.client.Request;
  * have one, and so on, so a poll of many aggregates costs a write and a reply per round rather than
  * per record; a round Redis refuses (it restarted and lost the script, or it is away) is published
  * again record by record, with their retries. The batch is acknowledged, and its offsets committed,
- * only once every room event of every record is in its room log: a gateway that dies mid-way has the batch redelivered, and the
- * room log drops what it already has by event id. A record that is not a valid event goes to the
+ * only once every room event of every record is in its room log: a gateway that dies mid-way has the
+ * batch redelivered, and the room log drops what it already has by event id. A record that is not a valid event goes to the
  * channel's dead-letter topic ({@link DeadLetters}) and the rest go on.
  */
 @ApplicationScoped

@@ -82,13 +82,13 @@ public class RequestHandlers {
             @RestClient NotificationClient notifications, GatewayConfig config, RoomRecovery recovery,
             RateLimiter limiter, MessageSender messages) {
         this.node = node;
-        this.messages = messages;
         this.codec = codec;
         this.verifier = verifier;
         this.access = access;
         this.calls = calls;
         this.tickets = tickets;
         this.chat = chat;
+        this.messages = messages;
         this.notifications = notifications;
         this.config = config;
         this.recovery = recovery;

@@ -83,28 +83,31 @@ public class EventProcessor {
         return processed.markAllProcessed(CHAT, events.stream().map(CloudEvent::id).toList()).chain(fresh -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (CloudEvent event : events) {
-                if (!fresh.remove(event.id())) {
-                    continue;
+                if (fresh.remove(event.id())) {
+                    chain = chain.chain(() -> collectIntents(event, known, intents));
                 }
-                chain = chain.chain(() -> {
-                    JsonNode data = parse(event);
-                    UUID ticketId;
-                    try {
-                        ticketId = UUID.fromString(data.path("ticket_id").asText());
-                    } catch (IllegalArgumentException e) {
-                        throw new InvalidCloudEventException("chat event with an invalid ticket_id");
-                    }
-                    return (known.containsKey(ticketId) ? Uni.createFrom().item(known.get(ticketId))
-                            : tickets.find(ticketId).invoke(t -> known.put(ticketId, t))).invoke(ticket -> {
-                                if (ticket == null) {
-                                    throw new TicketNotKnownYet(ticketId);
-                                }
-                                intents.addAll(NotificationRules.forChatMessage(data, ticket));
-                            }).replaceWithVoid();
-                });
             }
             return chain;
         }).chain(() -> notifications.deliver(intents));
+    }
+
+    /** Adds a new message's notification intents to {@code intents}; {@code known} caches the poll's tickets. */
+    private Uni<Void> collectIntents(CloudEvent event, Map<UUID, TicketDirectory.Ticket> known, List<Intent> intents) {
+        JsonNode data = parse(event);
+        UUID ticketId;
+        try {
+            ticketId = UUID.fromString(data.path("ticket_id").asText());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidCloudEventException("chat event with an invalid ticket_id");
+        }
+        Uni<TicketDirectory.Ticket> ticket = known.containsKey(ticketId) ? Uni.createFrom().item(known.get(ticketId))
+                : tickets.find(ticketId).invoke(t -> known.put(ticketId, t));
+        return ticket.invoke(t -> {
+            if (t == null) {
+                throw new TicketNotKnownYet(ticketId);
+            }
+            intents.addAll(NotificationRules.forChatMessage(data, t));
+        }).replaceWithVoid();
     }
 
     @WithTransaction
