@@ -52,7 +52,8 @@ public class InstanceStats {
     public static final List<String> COUNTERS = List.of("messages_in", "messages_out", "dropped",
             "rate_limited_connection", "rate_limited_user", "closed_for_abuse", "connections_refused",
             "closed_idle", "closed_slow", "low_value_dropped", "queued_frames", "gaps_filled", "resyncs",
-            "recovered_from_log", "recovered_from_history", "duplicates_dropped", "gaps_told");
+            "recovered_from_log", "recovered_from_history", "duplicates_dropped", "gaps_told", "events_consumed",
+            "room_events_published", "room_messages_received");
 
     public InstanceStats(LocalHub hub, RedisBroker broker, EventFanout fanout, GatewayNode node, FrameCodec codec,
             GatewayConfig config, Vertx vertx, RateLimiter limiter, RoomRecovery recovery, Drain drain) {

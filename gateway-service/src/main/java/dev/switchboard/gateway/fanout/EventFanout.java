@@ -184,9 +184,6 @@ public class EventFanout {
         return publish(routed);
     }
 
-    /** How long one attempt to publish a record may go unanswered before it is retried. */
-    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
-
     private Uni<Void> publish(Routed routed) {
         String ceId = routed.ceId();
         EventRouter.Routing routing = routed.routing();
@@ -197,11 +194,9 @@ public class EventFanout {
                         e.payloadJson(), e.indexPayloadJson(), e.messageId(), null))
                 .collect().last().replaceWithVoid();
         // Redis being down is not the record's fault: keep retrying (the partition waits) rather than dead-letter it.
-        // An attempt that gets no answer (a request on a connection Redis dropped) fails after a while and is
-        // retried too, rather than holding the partition for ever; a repeat is dropped by the room log's event id.
+        // A command that gets no answer fails after RedisCommands.TIMEOUT and is retried too, rather than holding
+        // the partition for ever; a repeat is dropped by the room log's event id.
         return controls.chain(() -> events)
-                .ifNoItem().after(ATTEMPT_TIMEOUT).failWith(() -> new java.util.concurrent.TimeoutException(
-                        "no answer from Redis within " + ATTEMPT_TIMEOUT.toSeconds() + " s"))
                 .onFailure().invoke(e -> Log.warnf("event %s not published yet (%s); retrying", ceId, e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).indefinitely();
     }

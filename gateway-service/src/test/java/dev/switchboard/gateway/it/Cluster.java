@@ -1,7 +1,13 @@
 package dev.switchboard.gateway.it;
 
+import static io.restassured.RestAssured.given;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.switchboard.testsupport.ServiceProcess;
 
@@ -17,6 +23,7 @@ final class Cluster {
     private static ServiceProcess gateway1;
     private static ServiceProcess gateway2;
     private static int started;
+    private static final List<ServiceProcess> gateways = new ArrayList<>();
 
     private Cluster() {
     }
@@ -45,8 +52,34 @@ final class Cluster {
         properties.put("switchboard.gateway.authenticate-timeout", "3s");
         properties.put("switchboard.gateway.allowed-origins", "https://app.switchboard.test");
         properties.putAll(extra);
-        return ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties);
+        ServiceProcess gateway = ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties);
+        gateways.add(gateway);
+        return gateway;
     }
+
+    /**
+     * The Kafka records all running gateway instances have taken from their consumers so far (each instance's
+     * {@code switchboard_gateway_events_consumed_total}, which counts a record before it goes to Redis).
+     */
+    static synchronized long eventsConsumed() {
+        start();
+        long sum = 0;
+        for (ServiceProcess gateway : gateways) {
+            if (gateway.pid() < 0) {
+                continue;
+            }
+            String metrics = given().baseUri(gateway.httpUrl()).get("/q/metrics").then().statusCode(200)
+                    .extract().asString();
+            Matcher m = EVENTS_CONSUMED.matcher(metrics);
+            if (m.find()) {
+                sum += (long) Double.parseDouble(m.group(1));
+            }
+        }
+        return sum;
+    }
+
+    private static final Pattern EVENTS_CONSUMED = Pattern.compile(
+            "(?m)^switchboard_gateway_events_consumed_total(?:\\{[^}]*\\})? ([0-9.eE+]+)$");
 
     private static ServiceProcess tight1;
     private static ServiceProcess tight2;
