@@ -116,6 +116,59 @@ class NotificationDeliveryTest {
         }
     }
 
+    /**
+     * A chat poll with messages on two tickets for the same two participants, and a mention: each user gets one
+     * NEW_MESSAGE per ticket counting that ticket's messages, the mention on its own, and every event of the poll
+     * (written together, one statement for all) is valid and carries the user's unread count after its own change,
+     * the last one the database's.
+     */
+    @Test
+    void aPollOnTwoTicketsGivesEachParticipantAStepPerTicketAndExactCounts() throws Exception {
+        String requester = user("req");
+        String watcher = user("watch");
+        String agent = user("agent");
+        TicketFeed.Ticket first = NotificationFixture.ticket(requester, watcher);
+        TicketFeed.Ticket second = NotificationFixture.ticket(requester, watcher);
+        try (KafkaTopicReader events = KafkaTopicReader.fromNow("switchboard.notification-events")) {
+            for (int i = 1; i <= 3; i++) {
+                NotificationFixture.chat(first, agent, "first ticket " + i);
+            }
+            NotificationFixture.chat(second, agent, "second ticket 1");
+            NotificationFixture.chat(second, agent, "@" + watcher + " second ticket 2", watcher);
+            awaitNotifications(watcher, p -> p.getList("items").size() == 3
+                    && p.getList("items.count", Integer.class).stream().mapToInt(Integer::intValue).sum() == 6);
+            JsonPath page = awaitNotifications(requester, p -> p.getList("items").size() == 2
+                    && p.getList("items.count", Integer.class).stream().mapToInt(Integer::intValue).sum() == 5);
+            assertThat(types(page)).containsExactly("NEW_MESSAGE", "NEW_MESSAGE");
+            assertThat(page.getInt("items.find { it.ticket_id == '" + first.id() + "' }.count")).isEqualTo(3);
+            assertThat(page.getString("items.find { it.ticket_id == '" + second.id() + "' }.body"))
+                    .isEqualTo("@" + watcher + " second ticket 2");
+            assertThat(types(awaitNotifications(watcher, p -> true)))
+                    .containsExactlyInAnyOrder("NEW_MESSAGE", "NEW_MESSAGE", "MENTION");
+
+            for (String u : List.of(requester, watcher)) {
+                long expected = u.equals(requester) ? 2 : 3;
+                List<ConsumerRecord<String, byte[]>> records = events.awaitRecords(NotificationFixture.TIMEOUT,
+                        all -> !forUser(all, u).isEmpty() && lastUnread(forUser(all, u)) == expected);
+                List<Long> counts = new ArrayList<>();
+                for (ConsumerRecord<String, byte[]> r : forUser(records, u)) {
+                    EventSchemas.assertValid(NotificationFixture.OWN_SCHEMAS, "switchboard.notification.created.v1", r.value());
+                    counts.add(JSON.readTree(r.value()).path("unread").asLong());
+                }
+                assertThat(counts).as("unread counts in %s's events", u).isSorted().last().isEqualTo(expected);
+                assertThat(dbUnread(u)).isEqualTo(expected);
+            }
+        }
+    }
+
+    private static long lastUnread(List<ConsumerRecord<String, byte[]>> records) {
+        try {
+            return JSON.readTree(records.get(records.size() - 1).value()).path("unread").asLong();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void nobodyReadsSomeoneElsesNotificationsAndBadParametersAre400() {
         String owner = user("owner");

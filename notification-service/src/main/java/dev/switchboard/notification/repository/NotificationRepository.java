@@ -1,7 +1,9 @@
 package dev.switchboard.notification.repository;
 
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,12 +23,46 @@ public class NotificationRepository implements PanacheRepositoryBase<Notificatio
                 .setParameter(1, userId).getSingleResult()).replaceWithVoid();
     }
 
-    public Uni<Long> unread(String userId) {
-        return count("userId = ?1 and readAt is null", userId);
+    /** {@link #lockUser} for each of the users, in one statement, in the users' order (callers sort them). */
+    public Uni<Void> lockUsers(List<String> userIds) {
+        if (userIds.size() == 1) {
+            return lockUser(userIds.get(0));
+        }
+        StringBuilder values = new StringBuilder();
+        for (int i = 1; i <= userIds.size(); i++) {
+            values.append(i == 1 ? "" : ", ").append("(cast(?").append(i).append(" as text), ").append(i).append(')');
+        }
+        String sql = """
+                select count(*) from (
+                    select pg_advisory_xact_lock(hashtextextended('notification:' || u.id, 0))
+                    from (select id from (values %s) as v(id, n) order by n) u) l""".formatted(values);
+        return getSession().chain(s -> {
+            var query = s.createNativeQuery(sql, Long.class);
+            for (int i = 0; i < userIds.size(); i++) {
+                query.setParameter(i + 1, userIds.get(i));
+            }
+            return query.getSingleResult();
+        }).replaceWithVoid();
     }
 
-    public Uni<Notification> unreadCollapsed(String userId, UUID ticketId, String type) {
-        return find("userId = ?1 and ticketId = ?2 and type = ?3 and readAt is null", userId, ticketId, type).firstResult();
+    /** The unread notifications of these users that count as {@link #unread}, per user (a user with none is absent). */
+    public Uni<Map<String, Long>> unreadCounts(List<String> userIds) {
+        return getSession().chain(s -> s.createSelectionQuery(
+                "select n.userId, count(n) from Notification n where n.userId in (:users) and n.readAt is null group by n.userId",
+                Object[].class).setParameter("users", userIds).getResultList()).map(rows -> {
+                    Map<String, Long> counts = new HashMap<>();
+                    rows.forEach(row -> counts.put((String) row[0], (Long) row[1]));
+                    return counts;
+                });
+    }
+
+    /** The users' unread notifications of the type on these tickets (each user's collapsed one per ticket). */
+    public Uni<List<Notification>> unreadCollapsed(List<String> userIds, List<UUID> ticketIds, String type) {
+        return list("userId in ?1 and ticketId in ?2 and type = ?3 and readAt is null", userIds, ticketIds, type);
+    }
+
+    public Uni<Long> unread(String userId) {
+        return count("userId = ?1 and readAt is null", userId);
     }
 
     public Uni<List<Notification>> page(String userId, boolean unreadOnly, OffsetDateTime beforeTime, UUID beforeId,

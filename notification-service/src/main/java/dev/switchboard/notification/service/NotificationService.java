@@ -5,6 +5,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,18 +53,83 @@ public class NotificationService {
     /**
      * Gives each intended user their notification, in the caller's transaction: never to the actor,
      * never against the user's preferences; NEW_MESSAGE collapses into the user's unread one for the
-     * ticket. Users are locked in id order, so two deliveries never deadlock.
+     * ticket. The users are locked in id order, so two deliveries never deadlock, and each event carries
+     * the user's unread count after its own change. However many intents, this is a fixed number of
+     * statements (preferences, locks, the collapsed notifications, the unread counts, the writes, the
+     * events), not a handful per intent: a chat poll gives dozens of users their step at once.
      */
     public Uni<Void> deliver(List<Intent> intents) {
-        List<Intent> ordered = new ArrayList<>(intents);
-        ordered.removeIf(i -> i.userId() == null || i.userId().equals(i.actorId()));
-        ordered = collapse(ordered);
-        ordered.sort(Comparator.comparing(Intent::userId));
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Intent intent : ordered) {
-            chain = chain.chain(() -> deliverOne(intent));
+        List<Intent> wanted = new ArrayList<>(intents);
+        wanted.removeIf(i -> i.userId() == null || i.userId().equals(i.actorId()));
+        wanted = collapse(wanted);
+        wanted.sort(Comparator.comparing(Intent::userId));
+        if (wanted.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return chain;
+        List<Intent> candidates = wanted;
+        return preferencesOf(users(candidates)).chain(prefs -> {
+            List<Intent> allowed = candidates.stream().filter(i -> !muted(prefs.get(i.userId()), i)).toList();
+            if (allowed.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            List<String> users = users(allowed);
+            List<UUID> tickets = allowed.stream().filter(NotificationService::collapses).map(Intent::ticketId)
+                    .distinct().toList();
+            return notifications.lockUsers(users)
+                    .chain(() -> tickets.isEmpty() ? Uni.createFrom().item(List.<Notification>of())
+                            : notifications.unreadCollapsed(users, tickets, Intent.NEW_MESSAGE))
+                    .chain(collapsed -> notifications.unreadCounts(users)
+                            .chain(unread -> apply(allowed, collapsed, unread)));
+        });
+    }
+
+    /** The intents' changes and their events, in order; {@code unread} is each user's count before them. */
+    private Uni<Void> apply(List<Intent> intents, List<Notification> collapsed, Map<String, Long> unread) {
+        Map<String, Notification> byUserAndTicket = new HashMap<>();
+        collapsed.forEach(n -> byUserAndTicket.putIfAbsent(n.userId + "|" + n.ticketId, n));
+        Map<String, Long> counts = new HashMap<>(unread);
+        List<Notification> created = new ArrayList<>();
+        List<EventOutbox.Event> events = new ArrayList<>();
+        OffsetDateTime now = now();
+        for (Intent intent : intents) {
+            Notification n = collapses(intent) ? byUserAndTicket.get(intent.userId() + "|" + intent.ticketId()) : null;
+            if (n == null) {
+                n = new Notification();
+                n.id = UUID.randomUUID();
+                n.userId = intent.userId();
+                n.type = intent.type();
+                n.ticketId = intent.ticketId();
+                n.count = intent.count();
+                n.createdAt = now;
+                created.add(n);
+                counts.merge(intent.userId(), 1L, Long::sum);
+            } else {
+                n.count += intent.count();
+            }
+            n.title = intent.title();
+            n.body = preview(intent.body());
+            n.actorId = intent.actorId();
+            n.updatedAt = now;
+            NotificationEvent event = new NotificationEvent.Created(intent.userId(), NotificationView.of(n),
+                    counts.getOrDefault(intent.userId(), 0L));
+            events.add(new EventOutbox.Event(event.userId(), event.type(), event));
+        }
+        return (created.isEmpty() ? Uni.createFrom().voidItem() : notifications.persist(created))
+                .chain(() -> notifications.flush())
+                .chain(() -> outbox.publishAll(NotificationEvent.TOPIC, NotificationEvent.SOURCE, "user", events));
+    }
+
+    private static boolean collapses(Intent intent) {
+        return Intent.NEW_MESSAGE.equals(intent.type()) && intent.ticketId() != null;
+    }
+
+    private static boolean muted(Preferences prefs, Intent intent) {
+        return prefs != null && (prefs.mutedTypes().contains(intent.type())
+                || intent.ticketId() != null && prefs.mutedTicketIds().contains(intent.ticketId()));
+    }
+
+    private static List<String> users(List<Intent> intents) {
+        return intents.stream().map(Intent::userId).distinct().toList();
     }
 
     /**
@@ -79,42 +145,6 @@ public class NotificationService {
                     a.count() + b.count()));
         }
         return new ArrayList<>(merged.values());
-    }
-
-    private Uni<Void> deliverOne(Intent intent) {
-        return preferences(intent.userId()).chain(prefs -> {
-            if (prefs.mutedTypes().contains(intent.type())
-                    || intent.ticketId() != null && prefs.mutedTicketIds().contains(intent.ticketId())) {
-                return Uni.createFrom().voidItem();
-            }
-            OffsetDateTime now = now();
-            return notifications.lockUser(intent.userId())
-                    .chain(() -> Intent.NEW_MESSAGE.equals(intent.type()) && intent.ticketId() != null
-                            ? notifications.unreadCollapsed(intent.userId(), intent.ticketId(), Intent.NEW_MESSAGE)
-                            : Uni.createFrom().<Notification>nullItem())
-                    .chain(collapsed -> {
-                        Notification n = collapsed != null ? collapsed : new Notification();
-                        if (collapsed == null) {
-                            n.id = UUID.randomUUID();
-                            n.userId = intent.userId();
-                            n.type = intent.type();
-                            n.ticketId = intent.ticketId();
-                            n.count = intent.count();
-                            n.createdAt = now;
-                        } else {
-                            n.count += intent.count();
-                        }
-                        n.title = intent.title();
-                        n.body = preview(intent.body());
-                        n.actorId = intent.actorId();
-                        n.updatedAt = now;
-                        Uni<?> saved = collapsed != null ? Uni.createFrom().item(n) : notifications.persist(n);
-                        return saved.chain(() -> notifications.flush())
-                                .chain(() -> notifications.unread(intent.userId()))
-                                .chain(unread -> publish(new NotificationEvent.Created(intent.userId(),
-                                        NotificationView.of(n), unread)));
-                    });
-        });
     }
 
     @WithSession
@@ -173,6 +203,21 @@ public class NotificationService {
                         : new Preferences(read((String) rows.get(0)[0], new TypeReference<List<String>>() {
                         }), read((String) rows.get(0)[1], new TypeReference<List<UUID>>() {
                         })));
+    }
+
+    /** The preferences of each of the users who has any, in one query. */
+    private Uni<Map<String, Preferences>> preferencesOf(List<String> userIds) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                "select user_id, muted_types, muted_ticket_ids from notification_preference where user_id in (:users)",
+                Object[].class).setParameter("users", userIds).getResultList()).map(rows -> {
+                    Map<String, Preferences> prefs = new HashMap<>();
+                    for (Object[] row : rows) {
+                        prefs.put((String) row[0], new Preferences(read((String) row[1], new TypeReference<List<String>>() {
+                        }), read((String) row[2], new TypeReference<List<UUID>>() {
+                        })));
+                    }
+                    return prefs;
+                });
     }
 
     @WithTransaction

@@ -1,5 +1,8 @@
 package dev.switchboard.messaging.outbox;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -32,6 +35,24 @@ public class EventOutbox {
             return Uni.createFrom().failure(e);
         }
         return outbox.append(topic, aggregateType, aggregateId, event);
+    }
+
+    /** One event for {@link #publishAll}: its aggregate, its type and its data. */
+    public record Event(String aggregateId, String type, Object data) {
+    }
+
+    /** As {@link #publish} each, in the list's order, in one statement ({@link OutboxWriter#appendAll}). */
+    public Uni<Void> publishAll(String topic, String source, String aggregateType, List<Event> events) {
+        List<OutboxWriter.Pending> pending = new ArrayList<>(events.size());
+        try {
+            for (Event e : events) {
+                pending.add(new OutboxWriter.Pending(topic, aggregateType, e.aggregateId(),
+                        event(source, e.aggregateId(), e.type(), e.data())));
+            }
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return outbox.appendAll(pending);
     }
 
     /** The CloudEvent {@link #publish} appends: the data as JSON, a new id, now. */
