@@ -196,13 +196,8 @@ public class NotificationService {
 
     @WithSession
     public Uni<Preferences> preferences(String userId) {
-        return Panache.getSession().chain(s -> s.createNativeQuery(
-                "select muted_types, muted_ticket_ids from notification_preference where user_id = ?1", Object[].class)
-                .setParameter(1, userId).getResultList())
-                .map(rows -> rows.isEmpty() ? new Preferences(List.of(), List.of())
-                        : new Preferences(read((String) rows.get(0)[0], new TypeReference<List<String>>() {
-                        }), read((String) rows.get(0)[1], new TypeReference<List<UUID>>() {
-                        })));
+        return preferencesOf(List.of(userId))
+                .map(prefs -> prefs.getOrDefault(userId, new Preferences(List.of(), List.of())));
     }
 
     /** The preferences of each of the users who has any, in one query. */
