@@ -36,9 +36,11 @@ public final class BaselineServer extends AbstractVerticle {
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
         int loops = 2 * Runtime.getRuntime().availableProcessors();
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+        boolean nativeTransport = args.length < 2 || Boolean.parseBoolean(args[1]);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(nativeTransport));
         vertx.deployVerticle(() -> new BaselineServer(port), new DeploymentOptions().setInstances(loops))
-                .onSuccess(id -> System.out.println("baseline listening on " + port))
+                .onSuccess(id -> System.out.println("baseline listening on " + port
+                        + (vertx.isNativeTransportEnabled() ? " (epoll)" : " (NIO)")))
                 .onFailure(e -> {
                     e.printStackTrace();
                     System.exit(1);

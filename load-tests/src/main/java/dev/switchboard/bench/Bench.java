@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code target/bench/}. Scenarios and their parameters: BENCHMARKS.md.
  */
 public final class Bench {
-    private static final Set<String> COMMON = Set.of("out", "client-threads", "gateway-heap", "gateway-set", "jfr");
+    private static final Set<String> COMMON = Set.of("out", "client-threads", "gateway-heap", "gateway-set", "jfr",
+            "native-transport", "gc");
     /** The scenarios, in the usage's order, and their parameters (defaults are where each scenario reads them). */
     static final Map<String, Set<String>> PARAMETERS = new LinkedHashMap<>();
     static {
@@ -46,13 +47,17 @@ public final class Bench {
         Params params = Params.parse(args, 1);
         try {
             params.checkKnown(PARAMETERS.get(args[0]));
+            if (!Env.GCS.contains(params.str("gc", "parallel"))) {
+                throw new IllegalArgumentException("--gc must be one of " + String.join(", ", Env.GCS));
+            }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
         }
         Path out = Paths.get(params.str("out", "target/bench"));
         try (Env env = new Env(params.integer("client-threads", 2), params.str("gateway-heap", "1g"),
-                params.str("gateway-set", ""))) {
+                params.str("gateway-set", ""), params.flag("native-transport", false),
+                params.str("gc", "parallel"))) {
             env.recordJfr(params.flag("jfr", false));
             Report report = run(env, args[0], params);
             Path json = report.write(out, args[0]);
@@ -66,7 +71,8 @@ public final class Bench {
     static Report run(Env env, String scenario, Params params) throws Exception {
         Report report = new Report();
         ObjectNode head = report.figures.put("scenario", scenario).put("machine_cores", Runtime.getRuntime().availableProcessors())
-                .put("java", System.getProperty("java.version"));
+                .put("java", System.getProperty("java.version"))
+                .put("native_transport", env.vertx.isNativeTransportEnabled()).put("gc", env.gc());
         long t0 = System.nanoTime();
         switch (scenario) {
             case "fanout" -> Fanout.run(env, params, report);

@@ -112,10 +112,15 @@ final class ChatLoad {
             Proc.Meter gatewayCpu = new Proc.Meter(env.gateway().pid());
             Proc.Others others = new Proc.Others(env.servicePids());
             Proc.MachineMeter machine = new Proc.MachineMeter();
+            // The send's own path (gateway -> chat-service -> PostgreSQL -> back: the ack) apart from the whole
+            // path to the other members (the ack's path, then the outbox, Kafka, the gateway, Redis, the sockets).
+            Recorder acks = new Recorder(3);
             Load.paced(messages, rate, sent -> {
                 int u = (int) (sent % users);
+                long at = System.nanoTime();
                 conns.get(u).request("send_message", Env.JSON.createObjectNode().put("ticket_id", tickets.get(u % ticketCount))
-                        .put("message", "bc|" + step + "|" + u + "|" + System.nanoTime()))
+                        .put("message", "bc|" + step + "|" + u + "|" + at))
+                        .onSuccess(ack -> acks.recordValue(Math.max(0, System.nanoTime() - at)))
                         .onFailure(e -> errors.increment());
             });
             // Every message is received by the other members of its ticket.
@@ -134,6 +139,7 @@ final class ChatLoad {
                     .put("send_errors", errors.sum()).put("expected_receipts", expected).put("received", received)
                     .put("lost", Math.max(0, expected - received));
             n.setAll(Report.latency(h));
+            n.set("send_to_ack", Report.latency(acks.getIntervalHistogram()));
             // Whether the tail is steady queueing or a few stalls (a GC pause, a burst): p99 and max by the
             // second of the step the messages were sent in.
             ArrayNode p99BySecond = n.putArray("p99_ms_by_second");
@@ -155,6 +161,7 @@ final class ChatLoad {
             Env.log(String.format("chat: %d msg/s: p99 %.1f ms, lost %d, send errors %d, gateway CPU %.0f%%, CPU ms per message %s",
                     rate, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6, Math.max(0, expected - received),
                     errors.sum(), cpu, perMessage));
+            Env.log("chat: " + rate + " msg/s: send -> ack " + n.get("send_to_ack"));
             Env.log("chat: " + rate + " msg/s: p99 by second " + p99BySecond + " ms, max by second " + maxBySecond + " ms");
             steps.remove(step);
         }

@@ -41,6 +41,8 @@ final class Env implements AutoCloseable {
     final Vertx vertx;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final String gatewayHeap;
+    private final boolean nativeTransport;
+    private final String gc;
     private final Map<String, String> gatewayExtra = new LinkedHashMap<>();
     private boolean jfr;
     private ServiceProcess ticket;
@@ -51,12 +53,24 @@ final class Env implements AutoCloseable {
     private int baselinePort;
 
     Env(int clientThreads, String gatewayHeap) {
-        this(clientThreads, gatewayHeap, "");
+        this(clientThreads, gatewayHeap, "", false, "parallel");
     }
 
-    /** @param gatewaySettings extra gateway settings, {@code key=value;key=value} (to compare configurations) */
-    Env(int clientThreads, String gatewayHeap, String gatewaySettings) {
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientThreads));
+    /**
+     * @param gatewaySettings extra gateway settings, {@code key=value;key=value} (to compare configurations)
+     * @param nativeTransport whether every Vert.x here (the services', the gateway's, the generator's and the
+     *        baseline's) runs on Linux's epoll or on Java NIO, the default; to compare the two
+     * @param gc the services' and the gateway's garbage collector: {@code parallel}, {@code shenandoah}, {@code zgc}
+     *        or {@code serial}
+     */
+    Env(int clientThreads, String gatewayHeap, String gatewaySettings, boolean nativeTransport, String gc) {
+        if (!GCS.contains(gc)) {
+            throw new IllegalArgumentException("gc must be one of " + GCS + ", not " + gc);
+        }
+        this.gc = gc;
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientThreads)
+                .setPreferNativeTransport(nativeTransport));
+        this.nativeTransport = nativeTransport;
         this.gatewayHeap = gatewayHeap;
         for (String kv : gatewaySettings.split(";")) {
             if (kv.contains("=")) {
@@ -70,16 +84,45 @@ final class Env implements AutoCloseable {
         this.jfr = on;
     }
 
-    /**
-     * The three services' heap: a fixed 320 MiB young generation, so that young pauses come seconds apart
-     * (left to itself, chat-service's eden shrank to about 50 MB and it collected every second).
-     */
-    private static final String[] SERVICE_JVM = {"-Xms512m", "-Xmx512m", "-Xmn320m", "-XX:+UseParallelGC"};
+    static final List<String> GCS = List.of("parallel", "shenandoah", "zgc", "serial");
 
-    /** A service JVM's options; each logs its GC pauses to target/services/&lt;name&gt;-gc.log (where a step's stall comes from). */
+    /**
+     * The three services' heap, 512 MiB; with a generational collector a fixed 320 MiB young generation, so that
+     * young pauses come seconds apart (left to itself, chat-service's eden shrank to about 50 MB and it collected
+     * every second).
+     */
+    private String[] serviceJvm() {
+        List<String> options = new ArrayList<>(List.of("-Xms512m", "-Xmx512m"));
+        if (gc.equals("parallel") || gc.equals("serial")) {
+            options.add("-Xmn320m");
+        }
+        options.add(gcOption());
+        return options.toArray(String[]::new);
+    }
+
+    String gc() {
+        return gc;
+    }
+
+    private String gcOption() {
+        return switch (gc) {
+            case "shenandoah" -> "-XX:+UseShenandoahGC";
+            case "zgc" -> "-XX:+UseZGC";
+            case "serial" -> "-XX:+UseSerialGC";
+            default -> "-XX:+UseParallelGC";
+        };
+    }
+
+    /**
+     * A service JVM's options; each logs its GC pauses to target/services/&lt;name&gt;-gc.log and its safepoints to
+     * &lt;name&gt;-safepoint.log (where a step's stall comes from).
+     */
     private List<String> jvm(String name, String... options) {
         List<String> all = new ArrayList<>(List.of(options));
         all.add("-Xlog:gc:file=" + Paths.get("target", "services", name + "-gc.log").toAbsolutePath() + ":time,uptime");
+        // and every safepoint (a GC's, a deoptimisation's, the periodic clean-up's): how long the JVM stood still
+        all.add("-Xlog:safepoint:file=" + Paths.get("target", "services", name + "-safepoint.log").toAbsolutePath()
+                + ":time,uptime");
         if (jfr) {
             all.add("-XX:StartFlightRecording=name=bench,settings=profile");
         }
@@ -93,19 +136,21 @@ final class Env implements AutoCloseable {
         TestStack.ensureRunning();
         log("starting ticket-, chat-, notification-service and the gateway");
         // Full JIT (the tests' C1-only, serial-GC JVMs start quicker but would make the services the bottleneck).
-        Map<String, String> quiet = Map.of("quarkus.http.access-log.enabled", "false");
+        Map<String, String> quiet = Map.of("quarkus.http.access-log.enabled", "false",
+                "quarkus.vertx.prefer-native-transport", String.valueOf(nativeTransport));
         ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
-                jvm("ticket-service", SERVICE_JVM));
+                jvm("ticket-service", serviceJvm()));
         chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,
-                jvm("chat-service", SERVICE_JVM));
+                jvm("chat-service", serviceJvm()));
         notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
-                jvm("notification-service", SERVICE_JVM));
+                jvm("notification-service", serviceJvm()));
         Map<String, String> p = new LinkedHashMap<>();
         p.put("switchboard.gateway.instance-id", "gateway-bench");
         p.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
         p.put("quarkus.rest-client.chat-service.url", chat.httpUrl());
         p.put("quarkus.rest-client.notification-service.url", notification.httpUrl());
         p.put("quarkus.http.access-log.enabled", "false");
+        p.put("quarkus.vertx.prefer-native-transport", String.valueOf(nativeTransport));
         p.put("switchboard.gateway.limits.messages-per-second", "100000");
         p.put("switchboard.gateway.limits.messages-burst", "100000");
         p.put("switchboard.gateway.limits.user-messages-per-second", "100000");
@@ -115,7 +160,7 @@ final class Env implements AutoCloseable {
         p.put("switchboard.gateway.limits.outbound-queue", "10000");
         p.putAll(gatewayExtra);
         gateway = ServiceProcess.start("gateway", ServiceProcess.jarOf("gateway-service"), p,
-                jvm("gateway", "-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC"));
+                jvm("gateway", "-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, gcOption()));
     }
 
     synchronized int startBaseline() {
@@ -128,7 +173,8 @@ final class Env implements AutoCloseable {
             Files.createDirectories(log.getParent());
             baseline = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xms" + gatewayHeap, "-Xmx" + gatewayHeap, "-XX:+UseParallelGC", "-cp",
-                    System.getProperty("java.class.path"), BaselineServer.class.getName(), String.valueOf(baselinePort))
+                    System.getProperty("java.class.path"), BaselineServer.class.getName(), String.valueOf(baselinePort),
+                    String.valueOf(nativeTransport))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!listening(baselinePort)) {

@@ -64,6 +64,8 @@ class BenchSmokeIT {
         assertThat(step.path("send_errors").asLong()).isZero();
         assertThat(step.path("expected_receipts").asLong()).isEqualTo(10);
         assertThat(step.path("received").asLong()).isEqualTo(10);
+        // every send's ack is timed apart from its receipts (5 msg/s for 2 s)
+        assertThat(step.path("send_to_ack").path("count").asLong()).isEqualTo(10);
     }
 
     @Test
