@@ -16,10 +16,15 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 @WithSession
 public class NotificationRepository implements PanacheRepositoryBase<Notification, UUID> {
+    /** The transaction-scoped lock on the user whose id the SQL expression gives (one key for both ways of locking). */
+    private static String userLock(String id) {
+        return "pg_advisory_xact_lock(hashtextextended('notification:' || " + id + ", 0))";
+    }
+
     /** Serialises every change to one user's notifications, so each unread count published is exact. */
     public Uni<Void> lockUser(String userId) {
         return getSession().chain(s -> s.createNativeQuery(
-                "select 1 from (select pg_advisory_xact_lock(hashtextextended('notification:' || ?1, 0))) l", Integer.class)
+                "select 1 from (select " + userLock("?1") + ") l", Integer.class)
                 .setParameter(1, userId).getSingleResult()).replaceWithVoid();
     }
 
@@ -34,8 +39,8 @@ public class NotificationRepository implements PanacheRepositoryBase<Notificatio
         }
         String sql = """
                 select count(*) from (
-                    select pg_advisory_xact_lock(hashtextextended('notification:' || u.id, 0))
-                    from (select id from (values %s) as v(id, n) order by n) u) l""".formatted(values);
+                    select %s
+                    from (select id from (values %s) as v(id, n) order by n) u) l""".formatted(userLock("u.id"), values);
         return getSession().chain(s -> {
             var query = s.createNativeQuery(sql, Long.class);
             for (int i = 0; i < userIds.size(); i++) {

@@ -21,14 +21,23 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class OutboxWriter {
+    /**
+     * The transaction-scoped lock on the aggregate whose type and id the two SQL expressions give: every
+     * way of appending takes this one, so events of one aggregate are numbered in commit order whichever
+     * way they were written.
+     */
+    private static String aggregateLock(String type, String id) {
+        return "pg_advisory_xact_lock(hashtextextended(cast(" + type + " as text) || '/' || cast(" + id + " as text), 0))";
+    }
+
     static final String INSERT = """
             with aggregate_lock as (
-                select pg_advisory_xact_lock(hashtextextended(cast($1 as text) || '/' || cast($2 as text), 0)))
+                select %s)
             insert into switchboard_outbox
                 (aggregate_type, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time, payload)
             select cast($1 as text), cast($2 as text), cast($3 as text), cast($4 as text), cast($5 as text),
                    cast($6 as text), cast($7 as text), cast($8 as timestamptz), cast(cast($9 as text) as json)
-            from aggregate_lock""";
+            from aggregate_lock""".formatted(aggregateLock("$1", "$2"));
 
     private static final String INSERT_HIBERNATE = Pattern.compile("\\$(\\d)").matcher(INSERT).replaceAll("?$1");
 
@@ -92,14 +101,14 @@ public class OutboxWriter {
                 %s),
                 aggregate_lock as (
                     select count(*) as locked from (
-                        select pg_advisory_xact_lock(hashtextextended(a.aggregate_type || '/' || a.aggregate_id, 0))
+                        select %s
                         from (select distinct aggregate_type, aggregate_id from event order by 1, 2) a) l)
                 insert into switchboard_outbox
                     (aggregate_type, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time, payload)
                 select e.aggregate_type, e.aggregate_id, e.topic, e.ce_id, e.ce_type, e.ce_source, e.ce_subject,
                        e.ce_time, cast(e.payload as json)
                 from event e, aggregate_lock
-                order by e.ord""".formatted(values);
+                order by e.ord""".formatted(values, aggregateLock("a.aggregate_type", "a.aggregate_id"));
     }
 
     /** Appends the event through a connection the caller holds a transaction on. */
@@ -124,7 +133,7 @@ public class OutboxWriter {
         }
         return """
                 outbox_lock as (
-                    select pg_advisory_xact_lock(hashtextextended(cast(%1$s as text) || '/' || cast(%2$s as text), 0))
+                    select %11$s
                     from %10$s),
                 outbox as (
                     insert into switchboard_outbox
@@ -133,7 +142,8 @@ public class OutboxWriter {
                            cast(%5$s as text), cast(%6$s as text), cast(%7$s as text), cast(%8$s as timestamptz),
                            cast(cast(%9$s as text) as json)
                     from outbox_lock
-                    returning id)""".formatted(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], source);
+                    returning id)""".formatted(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], source,
+                aggregateLock(p[0], p[1]));
     }
 
     /** The event's values for {@link #appendAfter}, in parameter order. */
