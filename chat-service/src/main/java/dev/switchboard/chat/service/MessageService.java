@@ -147,8 +147,11 @@ public class MessageService {
      * attachments takes (they are resolved and stored first); this one is what nearly every send is.
      */
     private Uni<Sent> sendText(Actor actor, UUID ticketId, String text, String clientMsgId) {
-        ChatMessage m = newMessage(actor, ticketId, MessageType.TEXT, text, List.of(), clientMsgId);
-        MessageView view = view(m);
+        List<String> mentions = MessageText.mentions(text);
+        ChatMessage m = newMessage(actor, ticketId, MessageType.TEXT, text, mentions, List.of(), clientMsgId);
+        // The view from the values at hand: what view(m) would give, without reading back the JSON just written.
+        MessageView view = new MessageView(m.id, m.ticketId, m.authorId, m.authorName, m.type, MessageText.sanitise(text),
+                mentions, List.of(), clientMsgId, m.createdAt, null, false);
         Object[] event;
         try {
             event = events.outboxParameters(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name())));
@@ -205,7 +208,7 @@ public class MessageService {
 
     private Uni<MessageView> store(Actor actor, UUID ticketId, MessageType type, String text, List<Attachment> files,
             String clientMsgId) {
-        ChatMessage m = newMessage(actor, ticketId, type, text, files, clientMsgId);
+        ChatMessage m = newMessage(actor, ticketId, type, text, MessageText.mentions(text), files, clientMsgId);
         MessageView view = view(m);
         return messages.persist(m)
                 .chain(() -> messages.flush())
@@ -214,8 +217,8 @@ public class MessageService {
     }
 
     /** A new message by the actor, not stored yet. */
-    private ChatMessage newMessage(Actor actor, UUID ticketId, MessageType type, String text, List<Attachment> files,
-            String clientMsgId) {
+    private ChatMessage newMessage(Actor actor, UUID ticketId, MessageType type, String text, List<String> mentions,
+            List<Attachment> files, String clientMsgId) {
         ChatMessage m = new ChatMessage();
         m.id = UUID.randomUUID();
         m.ticketId = ticketId;
@@ -224,8 +227,8 @@ public class MessageService {
         m.type = type;
         m.body = text;
         m.clientMsgId = clientMsgId;
-        m.mentions = write(MessageText.mentions(text));
-        m.attachments = write(files.stream().map(MessageService::attachmentView).toList());
+        m.mentions = write(mentions);
+        m.attachments = files.isEmpty() ? "[]" : write(files.stream().map(MessageService::attachmentView).toList());
         m.createdAt = now();
         return m;
     }

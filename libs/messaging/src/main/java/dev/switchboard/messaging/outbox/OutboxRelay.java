@@ -186,19 +186,21 @@ public final class OutboxRelay implements AutoCloseable {
         // Bounded by the pool's connection timeout; cancelling the wait here could leak the connection.
         SqlConnection connection = pool.getConnection().await().indefinitely();
         try {
-            // BEGIN and the election go out together, pipelined on the connection: one round trip, not two.
+            // BEGIN, the election and the read go out together, pipelined on the connection: one round trip,
+            // not three. A relay that lost the election read rows it does not publish; it rolls back.
             CompletableFuture<Transaction> begun = connection.begin().subscribeAsCompletionStage();
             CompletableFuture<RowSet<Row>> election = connection.query("select pg_try_advisory_xact_lock(" + RELAY_LOCK + ")")
                     .execute().subscribeAsCompletionStage();
+            CompletableFuture<RowSet<Row>> read = connection.preparedQuery(SELECT_BATCH)
+                    .execute(Tuple.of(settings.batchSize())).subscribeAsCompletionStage();
             Transaction transaction = await(begun);
             try {
                 boolean elected = await(election).iterator().next().getBoolean(0);
+                RowSet<Row> rows = await(read);
                 if (!elected) {
                     transaction.rollback().await().atMost(DB_TIMEOUT);
                     return 0;
                 }
-                RowSet<Row> rows = connection.preparedQuery(SELECT_BATCH)
-                        .execute(Tuple.of(settings.batchSize())).await().atMost(DB_TIMEOUT);
                 List<Long> ids = new ArrayList<>();
                 List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
                 for (Row row : rows) {
