@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code target/bench/}. Scenarios and their parameters: BENCHMARKS.md.
  */
 public final class Bench {
-    private static final Set<String> COMMON = Set.of("out", "client-threads", "gateway-heap", "gateway-set", "jfr",
-            "native-transport", "gc");
+    private static final Set<String> COMMON = Set.of("out", "client-threads", "gateway-heap", "gateway-set", "services-set",
+            "jfr", "native-transport", "gc");
     /** The scenarios, in the usage's order, and their parameters (defaults are where each scenario reads them). */
     static final Map<String, Set<String>> PARAMETERS = new LinkedHashMap<>();
     static {
@@ -50,13 +50,15 @@ public final class Bench {
             if (!Env.GCS.contains(params.str("gc", "parallel"))) {
                 throw new IllegalArgumentException("--gc must be one of " + String.join(", ", Env.GCS));
             }
+            Env.settings("gateway-set", params.str("gateway-set", ""));
+            Env.settings("services-set", params.str("services-set", ""));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
         }
         Path out = Paths.get(params.str("out", "target/bench"));
         try (Env env = new Env(params.integer("client-threads", 2), params.str("gateway-heap", "1g"),
-                params.str("gateway-set", ""), params.flag("native-transport", false),
+                params.str("gateway-set", ""), params.str("services-set", ""), params.flag("native-transport", false),
                 params.str("gc", "parallel"))) {
             env.recordJfr(params.flag("jfr", false));
             Report report = run(env, args[0], params);

@@ -44,6 +44,7 @@ final class Env implements AutoCloseable {
     private final boolean nativeTransport;
     private final String gc;
     private final Map<String, String> gatewayExtra = new LinkedHashMap<>();
+    private final Map<String, String> servicesExtra = new LinkedHashMap<>();
     private boolean jfr;
     private ServiceProcess ticket;
     private ServiceProcess chat;
@@ -64,19 +65,41 @@ final class Env implements AutoCloseable {
      *        or {@code serial}
      */
     Env(int clientThreads, String gatewayHeap, String gatewaySettings, boolean nativeTransport, String gc) {
+        this(clientThreads, gatewayHeap, gatewaySettings, "", nativeTransport, gc);
+    }
+
+    /**
+     * @param servicesSettings extra settings of ticket-, chat- and notification-service, {@code key=value;key=value}
+     *        (to compare configurations, as gatewaySettings for the gateway)
+     */
+    Env(int clientThreads, String gatewayHeap, String gatewaySettings, String servicesSettings, boolean nativeTransport,
+            String gc) {
         if (!GCS.contains(gc)) {
             throw new IllegalArgumentException("gc must be one of " + GCS + ", not " + gc);
         }
+        gatewayExtra.putAll(settings("gateway-set", gatewaySettings));
+        servicesExtra.putAll(settings("services-set", servicesSettings));
         this.gc = gc;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientThreads)
                 .setPreferNativeTransport(nativeTransport));
         this.nativeTransport = nativeTransport;
         this.gatewayHeap = gatewayHeap;
-        for (String kv : gatewaySettings.split(";")) {
-            if (kv.contains("=")) {
-                gatewayExtra.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+    }
+
+    /** {@code key=value;key=value}; an entry without {@code =} or with an empty key is refused, not ignored. */
+    static Map<String, String> settings(String parameter, String text) {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (String kv : text.split(";")) {
+            if (kv.isBlank()) {
+                continue;
             }
+            int eq = kv.indexOf('=');
+            if (eq <= 0 || kv.substring(0, eq).isBlank()) {
+                throw new IllegalArgumentException("--" + parameter + " takes key=value;key=value, not \"" + kv.trim() + "\"");
+            }
+            all.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
+        return all;
     }
 
     /** Every service JVM started after this records a JFR profile, written to target/services/&lt;name&gt;.jfr at close. */
@@ -136,8 +159,9 @@ final class Env implements AutoCloseable {
         TestStack.ensureRunning();
         log("starting ticket-, chat-, notification-service and the gateway");
         // Full JIT (the tests' C1-only, serial-GC JVMs start quicker but would make the services the bottleneck).
-        Map<String, String> quiet = Map.of("quarkus.http.access-log.enabled", "false",
-                "quarkus.vertx.prefer-native-transport", String.valueOf(nativeTransport));
+        Map<String, String> quiet = new LinkedHashMap<>(Map.of("quarkus.http.access-log.enabled", "false",
+                "quarkus.vertx.prefer-native-transport", String.valueOf(nativeTransport)));
+        quiet.putAll(servicesExtra);
         ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
                 jvm("ticket-service", serviceJvm()));
         chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,

@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,8 +18,20 @@ class ParamsTest {
     @Test
     void everyScenarioKnowsTheCommonParameters() {
         for (String scenario : Bench.SCENARIOS) {
-            Params p = Params.parse(new String[] { scenario, "--jfr=true", "--gateway-heap=2g", "--out=x" }, 1);
+            Params p = Params.parse(new String[] { scenario, "--jfr=true", "--gateway-heap=2g", "--out=x",
+                "--gateway-set=a=1", "--services-set=b=2" }, 1);
             assertThatCode(() -> p.checkKnown(Bench.PARAMETERS.get(scenario))).doesNotThrowAnyException();
         }
+    }
+
+    @Test
+    void settingsAreKeyValuePairsAndAMalformedOneIsRefused() {
+        assertThat(Env.settings("services-set", "quarkus.vertx.event-loops-pool-size=2; a.b = x=y ;"))
+                .containsExactly(java.util.Map.entry("quarkus.vertx.event-loops-pool-size", "2"),
+                        java.util.Map.entry("a.b", "x=y"));
+        assertThat(Env.settings("gateway-set", "")).isEmpty();
+        assertThatThrownBy(() -> Env.settings("services-set", "quarkus.vertx.event-loops-pool-size"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--services-set");
+        assertThatThrownBy(() -> Env.settings("gateway-set", "=3")).isInstanceOf(IllegalArgumentException.class);
     }
 }
