@@ -45,20 +45,22 @@ public final class Bench {
             System.exit(2);
         }
         Params params = Params.parse(args, 1);
+        Map<String, String> gatewaySettings = null;
+        Map<String, String> servicesSettings = null;
         try {
             params.checkKnown(PARAMETERS.get(args[0]));
             if (!Env.GCS.contains(params.str("gc", "parallel"))) {
                 throw new IllegalArgumentException("--gc must be one of " + String.join(", ", Env.GCS));
             }
-            Env.settings("gateway-set", params.str("gateway-set", ""));
-            Env.settings("services-set", params.str("services-set", ""));
+            gatewaySettings = Env.settings("gateway-set", params.str("gateway-set", ""));
+            servicesSettings = Env.settings("services-set", params.str("services-set", ""));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
         }
         Path out = Paths.get(params.str("out", "target/bench"));
         try (Env env = new Env(params.integer("client-threads", 2), params.str("gateway-heap", "1g"),
-                params.str("gateway-set", ""), params.str("services-set", ""), params.flag("native-transport", false),
+                gatewaySettings, servicesSettings, params.flag("native-transport", false),
                 params.str("gc", "parallel"))) {
             env.recordJfr(params.flag("jfr", false));
             Report report = run(env, args[0], params);

@@ -54,31 +54,25 @@ final class Env implements AutoCloseable {
     private int baselinePort;
 
     Env(int clientThreads, String gatewayHeap) {
-        this(clientThreads, gatewayHeap, "", false, "parallel");
+        this(clientThreads, gatewayHeap, Map.of(), Map.of(), false, "parallel");
     }
 
     /**
-     * @param gatewaySettings extra gateway settings, {@code key=value;key=value} (to compare configurations)
+     * @param gatewaySettings extra gateway settings, from {@code --gateway-set} (see {@link #settings}), to compare
+     *        configurations
+     * @param servicesSettings extra settings of ticket-, chat- and notification-service, from {@code --services-set}
      * @param nativeTransport whether every Vert.x here (the services', the gateway's, the generator's and the
      *        baseline's) runs on Linux's epoll or on Java NIO, the default; to compare the two
      * @param gc the services' and the gateway's garbage collector: {@code parallel}, {@code shenandoah}, {@code zgc}
      *        or {@code serial}
      */
-    Env(int clientThreads, String gatewayHeap, String gatewaySettings, boolean nativeTransport, String gc) {
-        this(clientThreads, gatewayHeap, gatewaySettings, "", nativeTransport, gc);
-    }
-
-    /**
-     * @param servicesSettings extra settings of ticket-, chat- and notification-service, {@code key=value;key=value}
-     *        (to compare configurations, as gatewaySettings for the gateway)
-     */
-    Env(int clientThreads, String gatewayHeap, String gatewaySettings, String servicesSettings, boolean nativeTransport,
-            String gc) {
+    Env(int clientThreads, String gatewayHeap, Map<String, String> gatewaySettings, Map<String, String> servicesSettings,
+            boolean nativeTransport, String gc) {
         if (!GCS.contains(gc)) {
             throw new IllegalArgumentException("gc must be one of " + GCS + ", not " + gc);
         }
-        gatewayExtra.putAll(settings("gateway-set", gatewaySettings));
-        servicesExtra.putAll(settings("services-set", servicesSettings));
+        gatewayExtra.putAll(gatewaySettings);
+        servicesExtra.putAll(servicesSettings);
         this.gc = gc;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientThreads)
                 .setPreferNativeTransport(nativeTransport));

@@ -149,9 +149,8 @@ public class MessageService {
     private Uni<Sent> sendText(Actor actor, UUID ticketId, String text, String clientMsgId) {
         List<String> mentions = MessageText.mentions(text);
         ChatMessage m = newMessage(actor, ticketId, MessageType.TEXT, text, mentions, List.of(), clientMsgId);
-        // The view from the values at hand: what view(m) would give, without reading back the JSON just written.
-        MessageView view = new MessageView(m.id, m.ticketId, m.authorId, m.authorName, m.type, MessageText.sanitise(text),
-                mentions, List.of(), clientMsgId, m.createdAt, null, false);
+        // From the values at hand, without reading back the JSON just written.
+        MessageView view = view(m, mentions, List.of());
         Object[] event;
         try {
             event = events.outboxParameters(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name())));
@@ -337,11 +336,17 @@ public class MessageService {
     }
 
     MessageView view(ChatMessage m) {
+        return view(m, read(m.mentions, new TypeReference<List<String>>() {
+        }), m.deletedAt != null ? List.of() : read(m.attachments, new TypeReference<List<AttachmentView>>() {
+        }));
+    }
+
+    /** The view of a message whose mentions and attachments are at hand (those of its JSON columns). */
+    private static MessageView view(ChatMessage m, List<String> mentions, List<AttachmentView> attachments) {
         boolean deleted = m.deletedAt != null;
         return new MessageView(m.id, m.ticketId, m.authorId, m.authorName, m.type,
-                deleted ? "" : MessageText.sanitise(m.body), read(m.mentions, new TypeReference<List<String>>() {
-                }), deleted ? List.of() : read(m.attachments, new TypeReference<List<AttachmentView>>() {
-                }), m.clientMsgId, m.createdAt, m.editedAt, deleted);
+                deleted ? "" : MessageText.sanitise(m.body), mentions, deleted ? List.of() : attachments, m.clientMsgId,
+                m.createdAt, m.editedAt, deleted);
     }
 
     static AttachmentView attachmentView(Attachment a) {

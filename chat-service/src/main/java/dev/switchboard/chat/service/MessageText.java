@@ -21,7 +21,7 @@ public final class MessageText {
     public static final int MAX_LENGTH = 4_000;
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\n\\r\\t]]");
     private static final Pattern MENTION = Pattern.compile("(?<![\\w@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})");
-    private static final PolicyFactory OUTPUT_POLICY = Sanitizers.FORMATTING.and(Sanitizers.LINKS);
+    static final PolicyFactory OUTPUT_POLICY = Sanitizers.FORMATTING.and(Sanitizers.LINKS);
 
     private MessageText() {
     }

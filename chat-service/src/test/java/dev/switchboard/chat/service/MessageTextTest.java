@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.owasp.html.Sanitizers;
 
 /** The sanitiser's shortcut for plain text must give exactly what the policy gives. */
 class MessageTextTest {
-    private static final org.owasp.html.PolicyFactory POLICY = Sanitizers.FORMATTING.and(Sanitizers.LINKS);
+    private static final org.owasp.html.PolicyFactory POLICY = MessageText.OUTPUT_POLICY;
 
     @Test
     void everyVerbatimCharacterIsLeftAloneByThePolicyWhereverItStands() {
