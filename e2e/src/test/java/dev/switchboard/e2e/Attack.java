@@ -61,7 +61,8 @@ final class Attack {
                 .body(Map.of("title", title, "description", "opened by a security test", "priority", "LOW"))
                 .post("/api/v1/tickets").then().statusCode(201).extract().path("id");
         Awaitility.await("chat-service knows ticket " + ticketId).atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(200)).until(() -> given().baseUri(Suite.chatUrl()).auth()
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> given().baseUri(Suite.chatUrl()).auth()
                         .oauth2(token).get("/api/v1/tickets/" + ticketId + "/participants").statusCode() == 200);
         return ticketId;
     }
@@ -83,7 +84,7 @@ final class Attack {
     /** Joins the ticket room; chat-service may still be learning about a brand-new ticket, so FORBIDDEN is retried. */
     static void join(WsClient client, String ticketId) {
         Awaitility.await(client.name() + " joins " + ticketId).atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(200))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
                 .until(() -> "ack".equals(client.request("join_ticket", Map.of("ticket_id", ticketId)).path("type").asText()));
     }
 

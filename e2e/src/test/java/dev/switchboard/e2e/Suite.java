@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.switchboard.testsupport.ServiceProcess;
@@ -36,9 +37,13 @@ final class Suite {
             return;
         }
         Map<String, String> cors = Map.of("quarkus.http.cors.enabled", "true", "quarkus.http.cors.origins", LOCAL_ORIGINS);
-        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), cors);
-        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), cors);
-        notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), cors);
+        List<ServiceProcess> services = ServiceProcess.startTogether(
+                () -> ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), cors),
+                () -> ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), cors),
+                () -> ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), cors));
+        ticket = services.get(0);
+        chat = services.get(1);
+        notification = services.get(2);
         try {
             Path dir = Paths.get("target", "services").toAbsolutePath();
             Files.createDirectories(dir);

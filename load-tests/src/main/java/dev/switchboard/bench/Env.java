@@ -156,12 +156,16 @@ final class Env implements AutoCloseable {
         Map<String, String> quiet = new LinkedHashMap<>(Map.of("quarkus.http.access-log.enabled", "false",
                 "quarkus.vertx.prefer-native-transport", String.valueOf(nativeTransport)));
         quiet.putAll(servicesExtra);
-        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
-                jvm("ticket-service", serviceJvm()));
-        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,
-                jvm("chat-service", serviceJvm()));
-        notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
-                jvm("notification-service", serviceJvm()));
+        List<ServiceProcess> services = ServiceProcess.startTogether(
+                () -> ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
+                        jvm("ticket-service", serviceJvm())),
+                () -> ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,
+                        jvm("chat-service", serviceJvm())),
+                () -> ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
+                        jvm("notification-service", serviceJvm())));
+        ticket = services.get(0);
+        chat = services.get(1);
+        notification = services.get(2);
         Map<String, String> p = new LinkedHashMap<>();
         p.put("switchboard.gateway.instance-id", "gateway-bench");
         p.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());

@@ -73,11 +73,12 @@ final class Load implements AutoCloseable {
                     Map.of("assignee_id", agentId), 200);
             // Both parties are known downstream before the load starts: chat-service has the ticket, and
             // notification-service has the assignee among its participants (its TICKET_ASSIGNED is written).
-            Awaitility.await("chat-service knows " + ticketId).atMost(SETUP).pollInterval(Duration.ofMillis(200))
+            Awaitility.await("chat-service knows " + ticketId).atMost(SETUP)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
                     .until(() -> status(Suite.url(Suite.CHAT) + "/api/v1/tickets/" + ticketId + "/participants",
                             customerToken) == 200);
             Awaitility.await("notification-service knows the assignee of " + ticketId).atMost(SETUP)
-                    .pollInterval(Duration.ofMillis(200))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
                     .until(() -> Checker.assignedNotifications(agentId, ticketId) == 1);
             Member customer = new Member(customerId, "c" + i, customerToken, ticketId, Suite.GATEWAY_1);
             Member agent = new Member(agentId, "a" + i, agentToken, ticketId, Suite.GATEWAY_2);
@@ -87,7 +88,8 @@ final class Load implements AutoCloseable {
         }
         for (Member m : members) {
             ackCount.put(m, new AtomicInteger());
-            Awaitility.await(m.name + " joins").atMost(SETUP).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Awaitility.await(m.name + " joins").atMost(SETUP).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
                 try {
                     m.ensureJoined();
                     return true;
@@ -199,7 +201,8 @@ final class Load implements AutoCloseable {
     void awaitProgress(int count, Duration atMost) {
         Map<Member, Integer> from = new java.util.HashMap<>();
         ackCount.forEach((m, c) -> from.put(m, c.get()));
-        Awaitility.await("every member gets " + count + " more acks").atMost(atMost).pollInterval(Duration.ofMillis(200))
+        Awaitility.await("every member gets " + count + " more acks").atMost(atMost)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
                 .until(() -> members.stream().allMatch(m -> ackCount.get(m).get() >= from.get(m) + count));
     }
 
@@ -218,7 +221,8 @@ final class Load implements AutoCloseable {
         }
         // Connected, in the room, any resync filled: what the checker compares.
         for (Member m : members) {
-            Awaitility.await(m.name + " is connected and settled").atMost(atMost).pollInterval(Duration.ofMillis(200))
+            Awaitility.await(m.name + " is connected and settled").atMost(atMost)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
                         try {
                             m.ensureJoined();

@@ -46,13 +46,15 @@ final class Suite {
         for (String service : SERVICES) {
             PORTS.put(service, ServiceProcess.freePort());
         }
-        // One after the other: ServiceProcess rewrites its watchdog script for every start.
-        SERVICES.forEach(Suite::startService);
+        // The three data services side by side, then both gateways side by side (they call the three).
+        ServiceProcess.startTogether(() -> startService(TICKET), () -> startService(CHAT),
+                () -> startService(NOTIFICATION));
+        ServiceProcess.startTogether(() -> startService(GATEWAY_1), () -> startService(GATEWAY_2));
         started = true;
     }
 
-    /** Starts the service on its port (again, after a kill) and returns once its /q/health/ready answers 200. */
-    static void startService(String service) {
+    /** Starts the service on its port (again, after a kill) and returns it once its /q/health/ready answers 200. */
+    static ServiceProcess startService(String service) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("quarkus.http.port", String.valueOf(PORTS.get(service)));
         String module = service;
@@ -64,7 +66,9 @@ final class Suite {
             properties.put("quarkus.rest-client.notification-service.url", url(NOTIFICATION));
         }
         String logName = service + "-" + STARTS.incrementAndGet();
-        RUNNING.put(service, ServiceProcess.start(logName, ServiceProcess.jarOf(module), properties));
+        ServiceProcess process = ServiceProcess.start(logName, ServiceProcess.jarOf(module), properties);
+        RUNNING.put(service, process);
+        return process;
     }
 
     static String url(String service) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,29 +33,45 @@ final class Cluster {
         if (ticket != null) {
             return;
         }
-        ticket = ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), Map.of());
-        chat = ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), Map.of());
-        notification = ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"),
-                Map.of());
-        gateway1 = startGateway(Map.of());
-        gateway2 = startGateway(Map.of());
+        List<ServiceProcess> services = ServiceProcess.startTogether(
+                () -> ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), Map.of()),
+                () -> ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), Map.of()),
+                () -> ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"),
+                        Map.of()));
+        ticket = services.get(0);
+        chat = services.get(1);
+        notification = services.get(2);
+        List<ServiceProcess> pair = startGateways(Map.of(), Map.of());
+        gateway1 = pair.get(0);
+        gateway2 = pair.get(1);
     }
 
     /** A further gateway instance (its own name, free port), with extra settings. */
     static synchronized ServiceProcess startGateway(Map<String, String> extra) {
         start();
-        String name = "gateway-" + (++started);
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("switchboard.gateway.instance-id", name);
-        properties.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
-        properties.put("quarkus.rest-client.chat-service.url", chat.httpUrl());
-        properties.put("quarkus.rest-client.notification-service.url", notification.httpUrl());
-        properties.put("switchboard.gateway.authenticate-timeout", "3s");
-        properties.put("switchboard.gateway.allowed-origins", "https://app.switchboard.test");
-        properties.putAll(extra);
-        ServiceProcess gateway = ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties);
-        gateways.add(gateway);
-        return gateway;
+        return startGateways(extra).get(0);
+    }
+
+    /** Further gateway instances side by side, one for each map of extra settings. */
+    @SafeVarargs
+    private static List<ServiceProcess> startGateways(Map<String, String>... extras) {
+        List<Supplier<ServiceProcess>> starts = new ArrayList<>();
+        for (Map<String, String> extra : extras) {
+            String name = "gateway-" + (++started);
+            Map<String, String> properties = new LinkedHashMap<>();
+            properties.put("switchboard.gateway.instance-id", name);
+            properties.put("quarkus.rest-client.ticket-service.url", ticket.httpUrl());
+            properties.put("quarkus.rest-client.chat-service.url", chat.httpUrl());
+            properties.put("quarkus.rest-client.notification-service.url", notification.httpUrl());
+            properties.put("switchboard.gateway.authenticate-timeout", "3s");
+            properties.put("switchboard.gateway.allowed-origins", "https://app.switchboard.test");
+            properties.putAll(extra);
+            starts.add(() -> ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties));
+        }
+        @SuppressWarnings("unchecked")
+        List<ServiceProcess> instances = ServiceProcess.startTogether(starts.toArray(new Supplier[0]));
+        gateways.addAll(instances);
+        return instances;
     }
 
     /**
@@ -111,8 +128,9 @@ final class Cluster {
     private static void startTight() {
         start();
         if (tight1 == null) {
-            tight1 = startGateway(TIGHT);
-            tight2 = startGateway(TIGHT);
+            List<ServiceProcess> pair = startGateways(TIGHT, TIGHT);
+            tight1 = pair.get(0);
+            tight2 = pair.get(1);
         }
     }
 

@@ -60,7 +60,7 @@ class RecoveryIT {
 
     private static void awaitMessages(ResumingClient client, long from, List<String> ids) {
         Awaitility.await(client.name() + " has the " + ids.size() + " messages").atMost(CATCH_UP)
-                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
                     client.pump();
                     return messageIds(client, from).size() >= ids.size();
                 });

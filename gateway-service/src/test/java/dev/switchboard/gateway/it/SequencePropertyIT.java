@@ -10,7 +10,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,8 @@ class SequencePropertyIT {
     private static final int ROOMS = 20;
     private static final int CLIENTS_PER_ROOM = 10;
     private static final int MESSAGES_PER_ROOM = 25;
+    private static final int CHURN_ROUNDS = 10;
+    private static final int PER_ROUND = 2;
 
     private static long received(List<ResumingClient> clients) {
         long n = 0;
@@ -52,7 +56,7 @@ class SequencePropertyIT {
             Api.postFirstMessage(agentToken, ticketId, "opening");
         }
         List<ResumingClient> clients = new ArrayList<>();
-        ExecutorService posters = Executors.newFixedThreadPool(4);
+        ExecutorService posters = Executors.newFixedThreadPool(ROOMS);
         try {
             for (int r = 0; r < ROOMS; r++) {
                 for (int c = 0; c < CLIENTS_PER_ROOM; c++) {
@@ -62,13 +66,25 @@ class SequencePropertyIT {
                     clients.add(client);
                 }
             }
+            // The messages are spread over the churn rounds: each round lets every room's poster send a few more, so
+            // messages flow through every round, the kill included, however fast the posting is.
+            Semaphore[] allowed = new Semaphore[ROOMS];
             AtomicBoolean posting = new AtomicBoolean(true);
+            AtomicInteger posted = new AtomicInteger();
             List<CompletableFuture<Void>> posts = new ArrayList<>();
             for (int r = 0; r < ROOMS; r++) {
                 String ticketId = tickets.get(r);
+                Semaphore mine = allowed[r] = new Semaphore(0);
                 posts.add(CompletableFuture.runAsync(() -> {
                     for (int i = 1; i <= MESSAGES_PER_ROOM; i++) {
+                        try {
+                            mine.acquire();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("the test stopped before message " + i, e);
+                        }
                         Api.postMessage(agentToken, ticketId, "m" + i);
+                        posted.incrementAndGet();
                     }
                 }, posters));
             }
@@ -77,8 +93,12 @@ class SequencePropertyIT {
 
             // Churn while the messages flow: drop random clients and bring them back elsewhere; kill one instance.
             int round = 0;
-            while (posting.get() || round < 10) {
+            while (round < CHURN_ROUNDS) {
                 round++;
+                long received = received(clients);
+                for (Semaphore room : allowed) {
+                    room.release(PER_ROUND);
+                }
                 for (int k = 0; k < 8; k++) {
                     ResumingClient victim = clients.get(random.nextInt(clients.size()));
                     victim.drop();
@@ -96,10 +116,12 @@ class SequencePropertyIT {
                         client.connect(live.get(random.nextInt(live.size())));
                     }
                 }
-                // The next round once the rooms have moved on (or the posting is over).
-                long received = received(clients);
+                // The next round once this round's messages are arriving (or a poster has failed).
                 Awaitility.await("more events arrive").atMost(Duration.ofSeconds(20))
                         .until(() -> received(clients) >= received + 20 || !posting.get());
+            }
+            for (Semaphore room : allowed) {
+                room.release(MESSAGES_PER_ROOM);
             }
             allPosted.get();
             Awaitility.await("every socket of the killed instance is noticed").atMost(Duration.ofSeconds(20))
@@ -139,7 +161,7 @@ class SequencePropertyIT {
             }
             System.out.printf("[figure] sequence property: %d clients, %d rooms, %d messages, %d reconnects,"
                     + " %d duplicates dropped by event_id, %d problems%n", clients.size(), ROOMS,
-                    ROOMS * MESSAGES_PER_ROOM, reconnects, duplicates, problems.size());
+                    posted.get(), reconnects, duplicates, problems.size());
             assertThat(problems).isEmpty();
             assertThat(reconnects).isGreaterThan(50);
         } finally {

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testsupport.ServiceProcess;
 import dev.switchboard.testsupport.TestJwt;
 import dev.switchboard.testsupport.WsClient;
-import io.restassured.http.ContentType;
 
 /**
  * SPEC §7: one client that stops reading does not slow the others. The same room, the same events
@@ -79,10 +78,9 @@ class SlowConsumerIT {
             seen[i] = readers.get(i).frames().size();
         }
         for (int n = 0; n < EVENTS; n++) {
-            given().baseUri(Cluster.gateway2().httpUrl()).auth().oauth2(Users.admin()).contentType(ContentType.JSON)
-                    .body(Map.of("type", "load", "payload", Map.of("tag", tag, "n", n, "sent_ns", System.nanoTime(),
-                            "blob", BLOB)))
-                    .post("/api/v1/realtime/emit/room/" + room).then().statusCode(202);
+            Api.postJson(Cluster.gateway2().httpUrl() + "/api/v1/realtime/emit/room/" + room, Users.admin(),
+                    Map.of("type", "load", "payload", Map.of("tag", tag, "n", n, "sent_ns", System.nanoTime(),
+                            "blob", BLOB)), 202);
             if (n % BURST == BURST - 1) {
                 int last = n;
                 for (WsClient reader : readers) {

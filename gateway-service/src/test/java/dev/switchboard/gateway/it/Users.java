@@ -33,7 +33,7 @@ final class Users {
     static JsonNode send(WsClient client, String ticketId, String text) {
         JsonNode[] ack = new JsonNode[1];
         org.awaitility.Awaitility.await(client.name() + " sends a message").atMost(WsClient.TIMEOUT)
-                .pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+                .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
                     JsonNode answer = client.request("send_message", Map.of("ticket_id", ticketId, "message", text));
                     if ("ack".equals(answer.path("type").asText())) {
                         ack[0] = answer.path("payload");

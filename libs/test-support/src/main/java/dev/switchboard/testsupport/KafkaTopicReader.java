@@ -59,7 +59,8 @@ public final class KafkaTopicReader implements AutoCloseable {
     /** Polls until {@code done} holds for everything read so far, or fails after {@code timeout}. */
     public List<ConsumerRecord<String, byte[]>> awaitRecords(Duration timeout,
             Predicate<List<ConsumerRecord<String, byte[]>>> done) {
-        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> done.test(poll()));
+        Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .until(() -> done.test(poll()));
         return poll();
     }
 

@@ -15,10 +15,17 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A packaged Switchboard service ({@code <module>/target/quarkus-app/quarkus-run.jar}) running in
@@ -73,13 +80,9 @@ public final class ServiceProcess implements AutoCloseable {
                 : freePort();
         Path dir = Paths.get("target", "services").toAbsolutePath();
         try {
-            Files.createDirectories(dir);
+            prepare(dir);
             Path key = dir.resolve("jwt-public.pem");
-            Files.writeString(key, TestJwt.publicKeyPem());
             Path watchdogScript = dir.resolve("watchdog.sh");
-            try (InputStream in = ServiceProcess.class.getResourceAsStream("/dev/switchboard/localstack/watchdog.sh")) {
-                Files.copy(in, watchdogScript, StandardCopyOption.REPLACE_EXISTING);
-            }
             Path log = dir.resolve(name + ".log");
             List<String> command = new ArrayList<>(List.of("bash", watchdogScript.toString(),
                     Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
@@ -104,6 +107,61 @@ public final class ServiceProcess implements AutoCloseable {
             return service;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final Set<Path> PREPARED = new HashSet<>();
+
+    /**
+     * Writes the public key and the watchdog script into {@code dir}, once per test JVM: services started side by
+     * side must not find a file half rewritten by another's start.
+     */
+    private static synchronized void prepare(Path dir) throws IOException {
+        if (!PREPARED.add(dir)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("jwt-public.pem"), TestJwt.publicKeyPem());
+        try (InputStream in = ServiceProcess.class.getResourceAsStream("/dev/switchboard/localstack/watchdog.sh")) {
+            Files.copy(in, dir.resolve("watchdog.sh"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Runs these starts side by side and returns the services in the same order once every one is ready. Much of a
+     * service's start-up is waiting (for PostgreSQL, Kafka's group, Redis), so services that do not need each other
+     * start sooner together than one after the other. A start that fails fails the whole, with its own exception.
+     */
+    @SafeVarargs
+    public static List<ServiceProcess> startTogether(Supplier<ServiceProcess>... starts) {
+        ExecutorService threads = Executors.newFixedThreadPool(starts.length, r -> {
+            Thread t = new Thread(r, "service-start");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<ServiceProcess>> futures = new ArrayList<>();
+            for (Supplier<ServiceProcess> start : starts) {
+                futures.add(threads.submit(start::get));
+            }
+            List<ServiceProcess> started = new ArrayList<>();
+            for (Future<ServiceProcess> future : futures) {
+                started.add(future.get());
+            }
+            return started;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while services were starting", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            threads.shutdown();
         }
     }
 

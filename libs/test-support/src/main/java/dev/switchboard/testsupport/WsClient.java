@@ -268,11 +268,19 @@ public final class WsClient implements AutoCloseable {
         return awaitFrame(condition, TIMEOUT);
     }
 
+    /**
+     * Waits for the first frame (received or to come) matching the condition: looks at once, then every 5 ms, in
+     * the caller's thread; fails at once when the socket closes without one.
+     */
     public JsonNode awaitFrame(Predicate<JsonNode> condition, Duration timeout) {
         JsonNode[] found = new JsonNode[1];
-        Awaitility.await(name + " receives a frame").atMost(timeout).pollInterval(Duration.ofMillis(20))
-                .failFast("the socket closed (" + closedCode() + "); frames: " + frames, () -> found[0] == null
-                        && closed.isDone() && frames.stream().noneMatch(condition))
+        Awaitility.await(name + " receives a frame").atMost(timeout)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).pollInSameThread()
+                .failFast("the socket closed", () -> {
+                    if (found[0] == null && closed.isDone() && frames.stream().noneMatch(condition)) {
+                        throw new AssertionError(name + ": the socket closed (" + closedCode() + "); " + lastFrames());
+                    }
+                })
                 .until(() -> {
                     for (JsonNode f : frames) {
                         if (condition.test(f)) {
@@ -283,6 +291,17 @@ public final class WsClient implements AutoCloseable {
                     return false;
                 });
         return found[0];
+    }
+
+    /** The last few frames, each cut short, for a failure message (a test may have received megabytes). */
+    private String lastFrames() {
+        List<JsonNode> all = List.copyOf(frames);
+        StringBuilder text = new StringBuilder("last frames of " + all.size() + ":");
+        for (JsonNode f : all.subList(Math.max(0, all.size() - 20), all.size())) {
+            String one = f.toString();
+            text.append("\n  ").append(one.length() > 300 ? one.substring(0, 300) + "..." : one);
+        }
+        return text.toString();
     }
 
     /** Every frame of this type received so far. */
@@ -316,7 +335,7 @@ public final class WsClient implements AutoCloseable {
         try {
             return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            throw new AssertionError(name + ": the socket was not closed within " + TIMEOUT + "; frames: " + frames);
+            throw new AssertionError(name + ": the socket was not closed within " + TIMEOUT + "; " + lastFrames());
         }
     }
 
