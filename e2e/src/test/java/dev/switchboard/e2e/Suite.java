@@ -37,10 +37,8 @@ final class Suite {
             return;
         }
         Map<String, String> cors = Map.of("quarkus.http.cors.enabled", "true", "quarkus.http.cors.origins", LOCAL_ORIGINS);
-        List<ServiceProcess> services = ServiceProcess.startTogether(
-                () -> ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), cors),
-                () -> ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), cors),
-                () -> ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), cors));
+        List<ServiceProcess> services = ServiceProcess.startModules(cors, "ticket-service", "chat-service",
+                "notification-service");
         ticket = services.get(0);
         chat = services.get(1);
         notification = services.get(2);

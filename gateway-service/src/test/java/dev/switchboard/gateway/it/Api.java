@@ -15,6 +15,8 @@ import java.util.Map;
 
 import org.awaitility.Awaitility;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.switchboard.testsupport.TestRedis;
 import dev.switchboard.testsupport.WsClient;
 import io.restassured.http.ContentType;
@@ -89,17 +91,17 @@ final class Api {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
-     * POSTs {@code body} as JSON with the bearer token; returns the answer's body, failing unless its status is
+     * POSTs {@code body} as JSON with the bearer token; returns the answer's JSON, failing unless its status is
      * {@code status}.
      */
-    static String postJson(String url, String token, Object body, int status) {
+    static JsonNode postJson(String url, String token, Object body, int status) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(WsClient.JSON.writeValueAsString(body))).build();
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as("POST " + url + ": " + response.body()).isEqualTo(status);
-            return response.body();
+            return WsClient.JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -110,13 +112,8 @@ final class Api {
 
     /** Posts a chat message over REST; returns its id. */
     static String postMessage(String token, String ticketId, String text) {
-        String answer = postJson(Cluster.chatUrl() + "/api/v1/tickets/" + ticketId + "/messages", token,
-                Map.of("message", text), 201);
-        try {
-            return WsClient.JSON.readTree(answer).path("id").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return postJson(Cluster.chatUrl() + "/api/v1/tickets/" + ticketId + "/messages", token, Map.of("message", text),
+                201).path("id").asText();
     }
 
     /**

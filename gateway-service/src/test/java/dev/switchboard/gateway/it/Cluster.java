@@ -33,11 +33,8 @@ final class Cluster {
         if (ticket != null) {
             return;
         }
-        List<ServiceProcess> services = ServiceProcess.startTogether(
-                () -> ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), Map.of()),
-                () -> ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), Map.of()),
-                () -> ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"),
-                        Map.of()));
+        List<ServiceProcess> services = ServiceProcess.startModules(Map.of(), "ticket-service", "chat-service",
+                "notification-service");
         ticket = services.get(0);
         chat = services.get(1);
         notification = services.get(2);
@@ -68,8 +65,7 @@ final class Cluster {
             properties.putAll(extra);
             starts.add(() -> ServiceProcess.start(name, ServiceProcess.jarOf("gateway-service"), properties));
         }
-        @SuppressWarnings("unchecked")
-        List<ServiceProcess> instances = ServiceProcess.startTogether(starts.toArray(new Supplier[0]));
+        List<ServiceProcess> instances = ServiceProcess.startTogether(starts);
         gateways.addAll(instances);
         return instances;
     }

@@ -122,6 +122,18 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts these modules' services side by side ({@link #startTogether}), each named after its module, with the
+     * same extra settings; returns them in the same order once every one is ready.
+     */
+    public static List<ServiceProcess> startModules(Map<String, String> properties, String... modules) {
+        List<Supplier<ServiceProcess>> starts = new ArrayList<>();
+        for (String module : modules) {
+            starts.add(() -> start(module, jarOf(module), properties));
+        }
+        return startTogether(starts);
+    }
+
     private static final Set<Path> PREPARED = new HashSet<>();
 
     /**
@@ -146,7 +158,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     @SafeVarargs
     public static List<ServiceProcess> startTogether(Supplier<ServiceProcess>... starts) {
-        ExecutorService threads = Executors.newFixedThreadPool(starts.length, r -> {
+        return startTogether(List.of(starts));
+    }
+
+    /** As {@link #startTogether(Supplier...)}, for a list of starts. */
+    public static List<ServiceProcess> startTogether(List<Supplier<ServiceProcess>> starts) {
+        ExecutorService threads = Executors.newFixedThreadPool(starts.size(), r -> {
             Thread t = new Thread(r, "service-start");
             t.setDaemon(true);
             return t;
