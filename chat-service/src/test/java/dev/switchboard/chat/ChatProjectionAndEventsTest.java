@@ -8,10 +8,12 @@ import static dev.switchboard.chat.ChatFixture.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.inject.Inject;
 
@@ -26,7 +28,9 @@ import dev.switchboard.testsupport.LocalStackResource;
 import dev.switchboard.testsupport.TicketFeed;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 @QuarkusTest
@@ -83,6 +87,34 @@ class ChatProjectionAndEventsTest {
                     all -> all.stream().map(ConsumerRecord::key).toList().containsAll(List.of("broken-key", "garbage-key")));
             assertThat(dead).extracting(ConsumerRecord::key).contains("broken-key", "garbage-key");
         }
+    }
+
+    @Test
+    void aTextMessageWakesTheRelayInProcessWithoutANotificationWhileOtherChangesNotify() {
+        String me = user("cust");
+        TicketFeed.Ticket t = newTicket(me);
+        SqlConnection listener = database.getConnection().await().atMost(ChatFixture.TIMEOUT);
+        try (KafkaTopicReader reader = KafkaTopicReader.fromNow("switchboard.chat-events")) {
+            List<String> notified = new CopyOnWriteArrayList<>();
+            PgConnection.cast(listener).notificationHandler(n -> notified.add(n.getChannel()));
+            listener.query("listen switchboard_outbox").execute().await().atMost(ChatFixture.TIMEOUT);
+
+            String id = ChatFixture.send(customer(me), t.id(), "hello");
+            reader.awaitRecords(ChatFixture.TIMEOUT, all -> types(all, t).contains("switchboard.chat.message_created.v1"));
+            // An edit goes the general way (its transaction, then the outbox trigger's notification). PostgreSQL
+            // sends notifications in commit order, so once the edit's is here the send's would have been too.
+            as(customer(me)).body(Map.of("message", "hello again")).patch("/api/v1/messages/" + id).then().statusCode(200);
+            reader.awaitRecords(ChatFixture.TIMEOUT, all -> types(all, t).contains("switchboard.chat.message_updated.v1"));
+            Awaitility.await().atMost(ChatFixture.TIMEOUT).pollDelay(Duration.ZERO).until(() -> !notified.isEmpty());
+            assertThat(notified).as("notifications: the edit's only").containsExactly("switchboard_outbox");
+        } finally {
+            listener.close().await().atMost(ChatFixture.TIMEOUT);
+        }
+    }
+
+    private static List<String> types(List<ConsumerRecord<String, byte[]>> records, TicketFeed.Ticket t) {
+        return records.stream().filter(r -> t.id().toString().equals(r.key()))
+                .map(r -> CloudEvent.header(r.headers(), CloudEvent.HEADER_TYPE)).toList();
     }
 
     @Test

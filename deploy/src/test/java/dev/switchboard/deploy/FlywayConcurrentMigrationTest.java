@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
@@ -134,6 +135,62 @@ class FlywayConcurrentMigrationTest {
             assertThat(applied.keySet()).isEqualTo(expected.keySet());
             assertThat(applied.values()).as("times each version was applied").allMatch(n -> n == 1);
         }
+    }
+
+    /**
+     * The shared migrations (db/messaging, versions 0.x) sort before each service's own; one added later
+     * (as 0.3 was) is below versions a running database has applied already. A service's own start-up
+     * configuration must still apply it: here a database migrated without the newest shared migration, then
+     * migrated as the service does at start.
+     */
+    @ParameterizedTest
+    @MethodSource("servicesWithMigrations")
+    void aSharedMigrationAddedLaterIsAppliedToADatabaseMigratedBeforeIt(String service) throws Exception {
+        ServiceModule module = ServiceModule.of(service);
+        String jdbcUrl = module.prodValue("quarkus.datasource.jdbc.url", null);
+        String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1) + "_upgrade";
+        String password = UUID.randomUUID().toString();
+        createDatabaseAsInitDatabasesDoes(database, password);
+        String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
+
+        List<Path> dirs = module.migrationDirs();
+        Path shared = dirs.stream().filter(d -> d.endsWith(Path.of("db", "messaging"))).findFirst()
+                .orElseThrow(() -> new AssertionError(service + " does not migrate db/messaging: " + dirs));
+        List<Path> all = new ArrayList<>();
+        for (Path dir : dirs) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> VERSIONED.matcher(f.getFileName().toString()).matches()).forEach(all::add);
+            }
+        }
+        Path newestShared = all.stream().filter(f -> f.getParent().equals(shared))
+                .max(java.util.Comparator.comparing(FlywayConcurrentMigrationTest::version)).orElseThrow();
+        MigrationVersion newestOwn = all.stream().filter(f -> !f.getParent().equals(shared))
+                .map(FlywayConcurrentMigrationTest::version).max(java.util.Comparator.naturalOrder()).orElseThrow();
+        assertThat(version(newestShared)).as("the newest shared migration sorts below the service's own").isLessThan(newestOwn);
+
+        Path before = Files.createTempDirectory("migrations-before");
+        for (Path f : all) {
+            if (!f.equals(newestShared)) {
+                Files.copy(f, before.resolve(f.getFileName()));
+            }
+        }
+        MigrateResult old = Flyway.configure().dataSource(url, database, password)
+                .locations("filesystem:" + before).load().migrate();
+        assertThat(old.success).isTrue();
+        assertThat(old.targetSchemaVersion).isEqualTo(newestOwn.getVersion());
+
+        MigrateResult upgrade = Flyway.configure().dataSource(url, database, password)
+                .locations(dirs.stream().map(d -> "filesystem:" + d).toArray(String[]::new))
+                .outOfOrder(Boolean.parseBoolean(module.prodValue("quarkus.flyway.out-of-order", "false")))
+                .load().migrate();
+        assertThat(upgrade.success).isTrue();
+        assertThat(upgrade.migrations).extracting(m -> m.version).containsExactly(version(newestShared).getVersion());
+    }
+
+    private static MigrationVersion version(Path migration) {
+        Matcher v = VERSIONED.matcher(migration.getFileName().toString());
+        assertThat(v.matches()).isTrue();
+        return MigrationVersion.fromVersion(v.group(1).replace('_', '.'));
     }
 
     /** The statements of deploy/k8s/base/init-databases.sh, with psql's :"name" and :'password' filled in as psql does. */

@@ -46,6 +46,31 @@ final class Proc {
         }
     }
 
+    /**
+     * Voluntary context switches of all the process's threads so far: how often one of them went to sleep
+     * waiting (for a socket, a lock, a queue) and was woken again, which on a host where a switch costs
+     * 10-15 us is the price of each hand-over between threads and processes. Threads that ended are not counted.
+     */
+    static long voluntarySwitches(long pid) {
+        long total = 0;
+        try (var tasks = Files.list(Paths.get("/proc", String.valueOf(pid), "task"))) {
+            for (var task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return total;
+    }
+
     /** Resident set size in KiB (VmRSS). */
     static long rssKb(long pid) {
         try {
@@ -90,6 +115,18 @@ final class Proc {
      * during the interval lose their share.
      */
     static double groupCpuSeconds(String marker) {
+        return sumOverGroup(marker, pid -> cpuSeconds(pid));
+    }
+
+    /** {@link #voluntarySwitches} summed over a group of processes (see {@link #groupCpuSeconds}). */
+    static long groupVoluntarySwitches(String marker) {
+        return (long) sumOverGroup(marker, pid -> {
+            long switches = voluntarySwitches(pid);
+            return switches < 0 ? Double.NaN : switches;
+        });
+    }
+
+    private static double sumOverGroup(String marker, java.util.function.LongToDoubleFunction measure) {
         double total = 0;
         try (var dirs = Files.list(Paths.get("/proc"))) {
             for (var dir : (Iterable<Path>) dirs::iterator) {
@@ -102,9 +139,9 @@ final class Proc {
                             .replace('\0', ' ');
                     String comm = Files.readString(dir.resolve("comm")).trim();
                     if (comm.equals(marker) || cmdline.contains(marker)) {
-                        double cpu = cpuSeconds(Long.parseLong(name));
-                        if (!Double.isNaN(cpu)) {
-                            total += cpu;
+                        double value = measure.applyAsDouble(Long.parseLong(name));
+                        if (!Double.isNaN(value)) {
+                            total += value;
                         }
                     }
                 } catch (IOException | RuntimeException e) {
@@ -127,18 +164,33 @@ final class Proc {
      */
     static final class Others {
         private final Map<String, DoubleSupplier> used = new LinkedHashMap<>();
+        private final Map<String, DoubleSupplier> switches = new LinkedHashMap<>();
 
         Others(Map<String, Long> services) {
             services.forEach((name, pid) -> {
                 Meter meter = new Meter(pid);
                 used.put(name, meter::usedSeconds);
+                long switches0 = voluntarySwitches(pid);
+                switches.put(name, () -> voluntarySwitches(pid) - switches0);
             });
             SERVERS.forEach(server -> {
                 GroupMeter meter = new GroupMeter(server.getValue());
                 used.put(server.getKey(), meter::usedSeconds);
+                long switches0 = groupVoluntarySwitches(server.getValue());
+                switches.put(server.getKey(), () -> groupVoluntarySwitches(server.getValue()) - switches0);
             });
-            Meter generator = new Meter(ProcessHandle.current().pid());
+            long self = ProcessHandle.current().pid();
+            Meter generator = new Meter(self);
             used.put("generator", generator::usedSeconds);
+            long switches0 = voluntarySwitches(self);
+            switches.put("generator", () -> voluntarySwitches(self) - switches0);
+        }
+
+        /** Each one's voluntary context switches since this was made (see {@link Proc#voluntarySwitches}). */
+        Map<String, Double> switches() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            switches.forEach((name, supplier) -> out.put(name, supplier.getAsDouble()));
+            return out;
         }
 
         /** Each one's CPU seconds since this was made. */

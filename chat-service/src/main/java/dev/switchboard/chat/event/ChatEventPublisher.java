@@ -23,10 +23,13 @@ public class ChatEventPublisher {
                 event);
     }
 
-    /** The values {@link OutboxWriter#appendAfter} appends for this event, for a statement that writes it itself. */
-    public Object[] outboxParameters(ChatEvent event) throws JsonProcessingException {
+    /**
+     * The values {@link OutboxWriter#appendAfter} appends for this event, for a statement that writes it
+     * itself, with the wake-up mark {@code wakeMode} ({@link dev.switchboard.messaging.outbox.OutboxWake#mode()}).
+     */
+    public Object[] outboxParameters(ChatEvent event, String wakeMode) throws JsonProcessingException {
         String ticketId = event.ticketId().toString();
         return OutboxWriter.parameters(ChatEvent.TOPIC, AGGREGATE, ticketId,
-                outbox.event(ChatEvent.SOURCE, ticketId, event.type(), event));
+                outbox.event(ChatEvent.SOURCE, ticketId, event.type(), event), wakeMode);
     }
 }

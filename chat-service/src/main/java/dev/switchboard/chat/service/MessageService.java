@@ -30,6 +30,7 @@ import dev.switchboard.chat.mapping.ChatViews.MessageView;
 import dev.switchboard.chat.mapping.ChatViews.Participant;
 import dev.switchboard.chat.mapping.ChatViews.Receipt;
 import dev.switchboard.chat.repository.MessageRepository;
+import dev.switchboard.messaging.outbox.OutboxWake;
 import dev.switchboard.messaging.outbox.OutboxWriter;
 import dev.switchboard.service.JsonColumns;
 import dev.switchboard.service.rest.Paging;
@@ -58,10 +59,12 @@ public class MessageService {
     private final ChatEventPublisher events;
     private final ObjectMapper json;
     private final Pool pool;
+    private final OutboxWake wake;
 
     MessageService(MessageRepository messages, ChatAccess access, AttachmentService attachments,
-            ChatEventPublisher events, ObjectMapper json, Pool pool) {
+            ChatEventPublisher events, ObjectMapper json, Pool pool, OutboxWake wake) {
         this.pool = pool;
+        this.wake = wake;
         this.messages = messages;
         this.access = access;
         this.attachments = attachments;
@@ -152,8 +155,12 @@ public class MessageService {
         // From the values at hand, without reading back the JSON just written.
         MessageView view = view(m, mentions, List.of());
         Object[] event;
+        // The statement's own commit is known here, so this process's relay is woken directly rather than
+        // through PostgreSQL's notification (OutboxWake).
+        String wakeMode = wake.mode();
         try {
-            event = events.outboxParameters(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name())));
+            event = events.outboxParameters(new ChatEvent.MessageCreated(ticketId, view, new ActorRef(actor.id(), actor.name())),
+                    wakeMode);
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
@@ -168,6 +175,7 @@ public class MessageService {
                 throw ProblemException.notFound("ticket " + ticketId);
             }
             if (row.getLong("inserted") == 1) {
+                wake.committed(wakeMode);
                 return Uni.createFrom().item(new Sent(view, true));
             }
             // A retry: the client_msg_id is stored already (by an earlier call, or a concurrent one that won).
@@ -179,7 +187,7 @@ public class MessageService {
     private static final int SEND_TEXT_PARAMETERS = 10;
     /**
      * $1 ticket, $2 whether the actor is staff (sees every ticket), $3 author, $4-$10 the message's
-     * other columns, then the outbox event's values (OutboxWriter.appendAfter).
+     * other columns, then the outbox event's values and its wake-up mark (OutboxWriter.appendAfter).
      */
     private static final String SEND_TEXT = """
             with allowed as (

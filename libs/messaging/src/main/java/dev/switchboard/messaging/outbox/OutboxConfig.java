@@ -14,6 +14,13 @@ public interface OutboxConfig {
         @WithDefault("true")
         boolean enabled();
 
+        /**
+         * Whether writers that can (the chat send) wake this instance's relay in-process after their commit
+         * instead of through PostgreSQL's notification ({@link OutboxWake}); false for an A/B comparison.
+         */
+        @WithDefault("true")
+        boolean wakeInProcess();
+
         /** Rows read and published per transaction. */
         @WithDefault("200")
         int batchSize();

@@ -42,6 +42,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * keeps order across its own retries, but once a batch has expired it may still deliver later
  * batches of the same partition, which would put them ahead of the expired row when it is re-sent.
  *
+ * <p>A relay that loses the election while rows are waiting tries again after {@link #LOST_ELECTION_RETRY}
+ * rather than the poll interval: the rows may be ones its own process wrote and woke it for in-process
+ * ({@link OutboxWake}), of which the relay holding the lock has not been told.
+ *
  * <p>The relay runs on a thread of its own and blocks there; it never holds an event loop.
  */
 public final class OutboxRelay implements AutoCloseable {
@@ -49,6 +53,8 @@ public final class OutboxRelay implements AutoCloseable {
     /** The advisory lock key that elects the working relay ("SBOUTBOX"). */
     static final long RELAY_LOCK = 0x5342_4f55_5442_4f58L;
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(10);
+    /** How soon a relay that lost the election while rows were waiting tries again. */
+    static final Duration LOST_ELECTION_RETRY = Duration.ofMillis(5);
     private static final String SELECT_BATCH = """
             select id, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time, payload::text as payload
             from switchboard_outbox order by id limit $1""";
@@ -67,6 +73,10 @@ public final class OutboxRelay implements AutoCloseable {
     private final Settings settings;
     private final Semaphore wakeup = new Semaphore(0);
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong lostElections = new AtomicLong();
+    private final AtomicLong passes = new AtomicLong();
+    /** Set by a pass that lost the election while rows were waiting. */
+    private volatile boolean rowsLeftToOthers;
     private volatile boolean running;
     private volatile boolean healthy = true;
     private volatile String lastError;
@@ -128,6 +138,16 @@ public final class OutboxRelay implements AutoCloseable {
         return published.get();
     }
 
+    /** Passes finished (whatever their outcome). */
+    long passes() {
+        return passes.get();
+    }
+
+    /** Passes that found another relay holding the lock. */
+    long lostElections() {
+        return lostElections.get();
+    }
+
     /** False while the last pass failed (Kafka or PostgreSQL unavailable). */
     public boolean healthy() {
         return healthy;
@@ -148,7 +168,10 @@ public final class OutboxRelay implements AutoCloseable {
                 }
                 healthy = true;
                 backoff = settings.pollInterval();
-                if (count < settings.batchSize()) {
+                if (rowsLeftToOthers) {
+                    wakeup.tryAcquire(LOST_ELECTION_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                    wakeup.drainPermits();
+                } else if (count < settings.batchSize()) {
                     wakeup.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
                     wakeup.drainPermits();
                 }
@@ -183,6 +206,15 @@ public final class OutboxRelay implements AutoCloseable {
      * @throws OutboxRelayException when Kafka did not acknowledge every row read (the rest stay)
      */
     public int relayBatch() {
+        rowsLeftToOthers = false;
+        try {
+            return pass();
+        } finally {
+            passes.incrementAndGet();
+        }
+    }
+
+    private int pass() {
         // Bounded by the pool's connection timeout; cancelling the wait here could leak the connection.
         SqlConnection connection = pool.getConnection().await().indefinitely();
         try {
@@ -197,7 +229,9 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 boolean elected = await(election).iterator().next().getBoolean(0);
                 RowSet<Row> rows = await(read);
+                rowsLeftToOthers = !elected && rows.size() > 0;
                 if (!elected) {
+                    lostElections.incrementAndGet();
                     transaction.rollback().await().atMost(DB_TIMEOUT);
                     return 0;
                 }

@@ -19,7 +19,9 @@ import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Runs the {@link OutboxRelay} of a service from start-up to shutdown and wakes it whenever a
- * transaction that wrote outbox rows commits (LISTEN on the channel the outbox trigger notifies).
+ * transaction that wrote outbox rows commits: LISTEN on the channel the outbox trigger notifies, and,
+ * for writers of this process that mark their statements {@link OutboxWake#LOCAL}, in-process through
+ * {@link OutboxWake}.
  */
 @ApplicationScoped
 public class OutboxRelayLifecycle {
@@ -33,13 +35,14 @@ public class OutboxRelayLifecycle {
     private final String databaseUrl;
     private final Optional<String> username;
     private final Optional<String> password;
+    private final OutboxWake wake;
     private OutboxRelay relay;
     private PgSubscriber subscriber;
 
     OutboxRelayLifecycle(Pool pool, Vertx vertx, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
             OutboxConfig config, @ConfigProperty(name = "quarkus.datasource.reactive.url") String databaseUrl,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password, OutboxWake wake) {
         this.pool = pool;
         this.vertx = vertx;
         this.kafkaConfig = kafkaConfig;
@@ -47,6 +50,7 @@ public class OutboxRelayLifecycle {
         this.databaseUrl = databaseUrl;
         this.username = username;
         this.password = password;
+        this.wake = wake;
     }
 
     void start(@Observes StartupEvent event) {
@@ -56,6 +60,9 @@ public class OutboxRelayLifecycle {
         }
         relay = new OutboxRelay(pool, kafkaConfig, OutboxRelay.Settings.of(config.relay()));
         relay.start();
+        if (config.relay().wakeInProcess()) {
+            wake.attach(relay);
+        }
         PgConnectOptions options = PgConnectOptions.fromUri(databaseUrl.replaceFirst("^vertx-reactive:", ""));
         username.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);

@@ -123,17 +123,19 @@ public class OutboxWriter {
      * Two common table expressions for a statement that makes a change and appends its event at once,
      * in one round trip and the statement's own transaction: {@code outbox_lock} takes the aggregate's
      * lock (as {@link #INSERT} does) once per row of the CTE {@code source}, and {@code outbox} inserts the
-     * event after it, so no row of {@code source} means no event. The event's nine values are the
-     * parameters from {@code $first} on, in the order {@link #parameters} gives them.
+     * event after it, so no row of {@code source} means no event. The event's nine values and the wake-up
+     * mark ({@link OutboxWake#mode()}) are the ten parameters from {@code $first} on, in the order
+     * {@link #parameters} gives them. With the mark {@link OutboxWake#LOCAL} the outbox's trigger does not
+     * notify, and the caller wakes the relay with {@link OutboxWake#committed} once the statement has returned.
      */
     public static String appendAfter(String source, int first) {
-        String[] p = new String[9];
-        for (int i = 0; i < 9; i++) {
+        String[] p = new String[10];
+        for (int i = 0; i < 10; i++) {
             p[i] = "$" + (first + i);
         }
         return """
                 outbox_lock as (
-                    select %11$s
+                    select %11$s, set_config('switchboard.outbox_wake', cast(%12$s as text), true)
                     from %10$s),
                 outbox as (
                     insert into switchboard_outbox
@@ -143,12 +145,16 @@ public class OutboxWriter {
                            cast(cast(%9$s as text) as json)
                     from outbox_lock
                     returning id)""".formatted(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], source,
-                aggregateLock(p[0], p[1]));
+                aggregateLock(p[0], p[1]), p[9]);
     }
 
-    /** The event's values for {@link #appendAfter}, in parameter order. */
-    public static Object[] parameters(String topic, String aggregateType, String aggregateId, CloudEvent event) {
-        return values(topic, aggregateType, aggregateId, event);
+    /** The event's values and the wake-up mark for {@link #appendAfter}, in parameter order. */
+    public static Object[] parameters(String topic, String aggregateType, String aggregateId, CloudEvent event,
+            String wakeMode) {
+        Object[] event9 = values(topic, aggregateType, aggregateId, event);
+        Object[] all = java.util.Arrays.copyOf(event9, 10);
+        all[9] = wakeMode;
+        return all;
     }
 
     private static Object[] values(String topic, String aggregateType, String aggregateId, CloudEvent event) {

@@ -231,11 +231,89 @@ class OutboxRelayTest {
         }
     }
 
+    @Test
+    void aRelayThatLosesTheElectionWhileRowsWaitTriesAgainSoonNotAtItsPollInterval() throws Exception {
+        try (KafkaTopicReader reader = new KafkaTopicReader(STACK.kafkaBootstrap(), topic);
+                Connection otherRelay = DriverManager.getConnection(STACK.jdbcUrl(DATABASE), StackProfile.DB_USER, "")) {
+            // Another relay in the middle of a pass: it holds the relay lock, and it was never told of this row.
+            otherRelay.setAutoCommit(false);
+            try (Statement st = otherRelay.createStatement()) {
+                st.execute("select pg_advisory_xact_lock(" + OutboxRelay.RELAY_LOCK + ")");
+            }
+            CloudEvent event = event("ticket-5", 1);
+            write("ticket-5", event);
+            OutboxRelay relay = startRelay(STACK.kafkaBootstrap(), 100, Duration.ofHours(1));
+            Awaitility.await().atMost(TIMEOUT).until(() -> relay.lostElections() >= 1);
+
+            otherRelay.commit();
+
+            // Well before the hour: only a retry after the lost election can publish it.
+            List<ConsumerRecord<String, byte[]>> records = reader.awaitRecords(TIMEOUT,
+                    all -> ids(all).contains(event.id()));
+            assertThat(ids(records)).containsExactly(event.id());
+            Awaitility.await().atMost(TIMEOUT).until(() -> outboxRows() == 0);
+        }
+    }
+
+    @Test
+    void aStatementMarkedLocalDoesNotNotifyAndItsWriterWakesTheRelayInProcess() throws Exception {
+        try (KafkaTopicReader reader = new KafkaTopicReader(STACK.kafkaBootstrap(), topic);
+                Connection listener = DriverManager.getConnection(STACK.jdbcUrl(DATABASE), StackProfile.DB_USER, "")) {
+            try (Statement st = listener.createStatement()) {
+                st.execute("listen " + OutboxRelayLifecycle.CHANNEL);
+            }
+            OutboxWake wake = new OutboxWake();
+            OutboxRelay relay = startRelay(STACK.kafkaBootstrap(), 100, Duration.ofHours(1));
+            wake.attach(relay);
+            // The relay's first pass is over, and it will not look again for an hour unless woken.
+            Awaitility.await().atMost(TIMEOUT).pollDelay(Duration.ZERO).until(() -> relay.passes() >= 1);
+
+            assertThat(wake.mode()).isEqualTo(OutboxWake.LOCAL);
+            CloudEvent local = event("ticket-6", 1);
+            writeMarked("ticket-6", local, OutboxWake.LOCAL);
+            wake.committed(OutboxWake.LOCAL);
+            List<ConsumerRecord<String, byte[]>> records = reader.awaitRecords(TIMEOUT,
+                    all -> ids(all).contains(local.id()));
+            assertThat(ids(records)).containsExactly(local.id());
+
+            // A statement marked "notify" (what a process without a relay writes) notifies as every other
+            // write does. Notifications arrive in commit order, so once its one is here, the local one's
+            // would have been too.
+            CloudEvent notified = event("ticket-6", 2);
+            writeMarked("ticket-6", notified, OutboxWake.NOTIFY);
+            org.postgresql.PGConnection pg = listener.unwrap(org.postgresql.PGConnection.class);
+            List<org.postgresql.PGNotification> received = new ArrayList<>();
+            Awaitility.await().atMost(TIMEOUT).pollDelay(Duration.ZERO).until(() -> {
+                org.postgresql.PGNotification[] got = pg.getNotifications(50);
+                if (got != null) {
+                    received.addAll(List.of(got));
+                }
+                return !received.isEmpty();
+            });
+            assertThat(received).hasSize(1);
+        }
+    }
+
+    /** Like the chat send: a statement that makes its change and appends the event, marked for the wake-up. */
+    private void writeMarked(String aggregateId, CloudEvent event, String wakeMode) {
+        String sql = "with source as (select 1 as one),\n" + OutboxWriter.appendAfter("source", 1)
+                + "\nselect (select count(*) from outbox) as appended";
+        var rows = pool.preparedQuery(sql)
+                .execute(io.vertx.mutiny.sqlclient.Tuple.from(OutboxWriter.parameters(topic, "ticket", aggregateId, event,
+                        wakeMode)))
+                .await().atMost(TIMEOUT);
+        assertThat(rows.iterator().next().getLong("appended")).isEqualTo(1);
+    }
+
     private OutboxRelay startRelay(String bootstrap, int batchSize) {
+        return startRelay(bootstrap, batchSize, Duration.ofMillis(50));
+    }
+
+    private OutboxRelay startRelay(String bootstrap, int batchSize, Duration pollInterval) {
         Map<String, Object> kafka = new HashMap<>();
         kafka.put("bootstrap.servers", bootstrap);
         OutboxRelay relay = new OutboxRelay(pool, kafka,
-                new OutboxRelay.Settings(batchSize, Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofMillis(500)));
+                new OutboxRelay.Settings(batchSize, pollInterval, Duration.ofSeconds(3), Duration.ofMillis(500)));
         relays.add(relay);
         relay.start();
         return relay;
