@@ -2,10 +2,16 @@ package dev.switchboard.gateway.broker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -20,9 +26,24 @@ import io.vertx.redis.client.Response;
 public final class RedisCommands {
     /** How long a command may go unanswered; far above any answer of a live Redis, even a busy one. */
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** How often the commands waiting for an answer are looked over: a timeout fires up to this much late. */
+    static final Duration SWEEP = Duration.ofMillis(500);
 
-    /** Cancelled timeouts leave the queue at once (most commands are answered in a millisecond). */
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    /**
+     * The commands waiting for an answer. Timing each one out with a timer task of its own cost a
+     * wake-up of the timer's thread for nearly every command (the queue is mostly empty, so each new
+     * task is its head); a set that one thread looks over twice a second costs none per command.
+     */
+    private static final Set<Deadline<?>> WAITING = ConcurrentHashMap.newKeySet();
+
+    static {
+        ScheduledThreadPoolExecutor sweeper = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "redis-command-timeout");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleAtFixedRate(RedisCommands::sweep, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
     private RedisCommands() {
     }
@@ -38,18 +59,76 @@ public final class RedisCommands {
                 "a batch of " + requests.size());
     }
 
-    private static <T> Uni<T> timed(Uni<T> call, Object what) {
-        return call.ifNoItem().after(TIMEOUT).on(TIMER).failWith(() -> new TimeoutException(
-                "no answer from Redis to " + what + " within " + TIMEOUT.toSeconds() + " s"));
+    /** Commands waiting for an answer now (for tests). */
+    static int waiting() {
+        return WAITING.size();
     }
 
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "redis-command-timeout");
-            t.setDaemon(true);
-            return t;
+    private static <T> Uni<T> timed(Uni<T> call, Object what) {
+        return Uni.createFrom().emitter(emitter -> {
+            Deadline<T> deadline = new Deadline<>(System.nanoTime() + TIMEOUT.toNanos(), what, emitter);
+            WAITING.add(deadline);
+            emitter.onTermination(deadline::abandon);
+            deadline.upstream = call.subscribe().with(deadline::answer, deadline::fail);
         });
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
+    }
+
+    private static void sweep() {
+        long now = System.nanoTime();
+        for (Deadline<?> deadline : WAITING) {
+            if (now - deadline.at >= 0) {
+                deadline.fail(new TimeoutException("no answer from Redis to " + deadline.what + " within "
+                        + TIMEOUT.toSeconds() + " s"));
+            }
+        }
+    }
+
+    /** One command's wait: settled once, by its answer, its failure, its timeout or its caller's cancellation. */
+    private static final class Deadline<T> {
+        final long at;
+        final Object what;
+        final UniEmitter<? super T> emitter;
+        final AtomicBoolean settled = new AtomicBoolean();
+        volatile Cancellable upstream;
+
+        Deadline(long at, Object what, UniEmitter<? super T> emitter) {
+            this.at = at;
+            this.what = what;
+            this.emitter = emitter;
+        }
+
+        private boolean settle() {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            WAITING.remove(this);
+            return true;
+        }
+
+        void answer(T item) {
+            if (settle()) {
+                emitter.complete(item);
+            }
+        }
+
+        void fail(Throwable failure) {
+            if (settle()) {
+                Cancellable call = upstream;
+                if (call != null && failure instanceof TimeoutException) {
+                    call.cancel();
+                }
+                emitter.fail(failure);
+            }
+        }
+
+        /** The caller cancelled: stop waiting, and drop the answer if it still comes. */
+        void abandon() {
+            if (settle()) {
+                Cancellable call = upstream;
+                if (call != null) {
+                    call.cancel();
+                }
+            }
+        }
     }
 }

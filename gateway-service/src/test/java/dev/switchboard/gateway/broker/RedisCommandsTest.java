@@ -55,6 +55,33 @@ class RedisCommandsTest {
         assertThat(batch.get(deadline, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
     }
 
+    /**
+     * The waits are kept in one set that a sweeper looks over: an answered command and one its caller
+     * gave up on leave it at once (other tests' gateways in this JVM may have a few commands out meanwhile,
+     * hence a bound rather than zero).
+     */
+    @Test
+    void answeredAndCancelledCommandsStopBeingTimed() throws Exception {
+        TestStack.ensureRunning();
+        SilencingProxy proxy = new SilencingProxy(vertx, TestStack.PROFILE.redisPort);
+        Redis redis = Redis.createClient(vertx, new RedisOptions()
+                .setConnectionString("redis://127.0.0.1:" + proxy.port()).setMaxPoolSize(1));
+        for (int i = 0; i < 500; i++) {
+            RedisCommands.send(redis, Request.cmd(Command.PING)).await().atMost(Duration.ofSeconds(10));
+        }
+        assertThat(RedisCommands.waiting()).as("commands still timed after their answers").isLessThan(50);
+
+        proxy.silence();
+        List<io.smallrye.mutiny.subscription.Cancellable> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            calls.add(RedisCommands.send(redis, Request.cmd(Command.PING)).subscribe().with(r -> { }, e -> { }));
+        }
+        // (the client refuses some at once when too many wait for one connection; those are not timed either)
+        assertThat(RedisCommands.waiting()).as("commands waiting for a silent Redis").isGreaterThanOrEqualTo(100);
+        calls.forEach(io.smallrye.mutiny.subscription.Cancellable::cancel);
+        assertThat(RedisCommands.waiting()).as("commands still timed after their callers cancelled").isLessThan(50);
+    }
+
     private static CompletableFuture<Throwable> failureOf(java.util.concurrent.CompletionStage<?> stage) {
         return stage.handle((value, error) -> error instanceof java.util.concurrent.CompletionException c
                 ? c.getCause() : error).toCompletableFuture();

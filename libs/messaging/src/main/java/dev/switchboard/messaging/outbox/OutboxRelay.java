@@ -81,6 +81,8 @@ public final class OutboxRelay implements AutoCloseable {
     private volatile boolean healthy = true;
     private volatile String lastError;
     private Thread thread;
+    /** Used by the relay's thread only; see {@link #connection()}. */
+    private volatile SqlConnection connection;
 
     public OutboxRelay(Pool pool, Map<String, Object> kafkaConfig, Settings settings) {
         this.pool = pool;
@@ -109,7 +111,9 @@ public final class OutboxRelay implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // A pass sends its rows in one go and then waits for them: lingering would only add a timed wake-up
+        // of the producer's thread, and its wait, to every pass.
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         int deliveryMs = (int) settings.deliveryTimeout().toMillis();
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(deliveryMs, 10_000));
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(deliveryMs, Math.min(deliveryMs, 10_000) + 1));
@@ -214,9 +218,37 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * The relay's own connection, kept from pass to pass: taking one from the pool and giving it back
+     * cost two hand-overs to the event loop and back for every pass. A pass that fails drops it, as does
+     * PostgreSQL closing it; the next pass takes a new one.
+     */
+    private SqlConnection connection() {
+        SqlConnection current = connection;
+        if (current == null) {
+            // Bounded by the pool's connection timeout; cancelling the wait here could leak the connection.
+            SqlConnection fresh = pool.getConnection().await().indefinitely();
+            fresh.closeHandler(() -> forget(fresh));
+            connection = fresh;
+            current = fresh;
+        }
+        return current;
+    }
+
+    private void forget(SqlConnection stale) {
+        if (connection == stale) {
+            connection = null;
+        }
+    }
+
+    private void drop(SqlConnection stale) {
+        forget(stale);
+        stale.close().subscribe().with(ok -> { }, failure -> { });
+    }
+
     private int pass() {
-        // Bounded by the pool's connection timeout; cancelling the wait here could leak the connection.
-        SqlConnection connection = pool.getConnection().await().indefinitely();
+        SqlConnection connection = connection();
+        boolean keep = false;
         try {
             // BEGIN, the election and the read go out together, pipelined on the connection: one round trip,
             // not three. A relay that lost the election read rows it does not publish; it rolls back.
@@ -233,6 +265,7 @@ public final class OutboxRelay implements AutoCloseable {
                 if (!elected) {
                     lostElections.incrementAndGet();
                     transaction.rollback().await().atMost(DB_TIMEOUT);
+                    keep = true;
                     return 0;
                 }
                 List<Long> ids = new ArrayList<>();
@@ -263,6 +296,7 @@ public final class OutboxRelay implements AutoCloseable {
                     await(step);
                 }
                 published.addAndGet(acknowledged.size());
+                keep = true;
                 if (parked) {
                     return acknowledged.size();
                 }
@@ -276,7 +310,9 @@ public final class OutboxRelay implements AutoCloseable {
                 throw e;
             }
         } finally {
-            connection.close().onFailure().recoverWithNull().await().atMost(DB_TIMEOUT);
+            if (!keep) {
+                drop(connection);
+            }
         }
     }
 
@@ -388,6 +424,11 @@ public final class OutboxRelay implements AutoCloseable {
         }
         synchronized (this) {
             producer.close(Duration.ofSeconds(5));
+        }
+        SqlConnection last = connection;
+        if (last != null) {
+            connection = null;
+            last.close().onFailure().recoverWithNull().await().atMost(DB_TIMEOUT);
         }
     }
 }

@@ -294,6 +294,31 @@ class OutboxRelayTest {
         }
     }
 
+    @Test
+    void theRelayKeepsItsConnectionAndTakesANewOneWhenPostgresqlDropsIt() throws Exception {
+        try (KafkaTopicReader reader = new KafkaTopicReader(STACK.kafkaBootstrap(), topic);
+                Connection admin = DriverManager.getConnection(STACK.jdbcUrl(DATABASE), StackProfile.DB_USER, "");
+                Statement st = admin.createStatement()) {
+            OutboxRelay relay = startRelay(STACK.kafkaBootstrap(), 100);
+            CloudEvent first = event("ticket-7", 1);
+            write("ticket-7", first);
+            reader.awaitRecords(TIMEOUT, all -> ids(all).contains(first.id()));
+
+            // Every other session of the database ends, the relay's with them (as when PostgreSQL restarts).
+            st.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                    + " where datname = current_database() and pid <> pg_backend_pid()");
+            CloudEvent second = event("ticket-7", 2);
+            Awaitility.await().atMost(TIMEOUT).pollDelay(Duration.ZERO).ignoreExceptions().until(() -> {
+                write("ticket-7", second);
+                return true;
+            });
+            List<ConsumerRecord<String, byte[]>> records = reader.awaitRecords(TIMEOUT,
+                    all -> ids(all).contains(second.id()));
+            assertThat(ids(records)).containsExactly(first.id(), second.id());
+            Awaitility.await().atMost(TIMEOUT).until(() -> outboxRows() == 0 && relay.healthy());
+        }
+    }
+
     /** Like the chat send: a statement that makes its change and appends the event, marked for the wake-up. */
     private void writeMarked(String aggregateId, CloudEvent event, String wakeMode) {
         String sql = "with source as (select 1 as one),\n" + OutboxWriter.appendAfter("source", 1)
