@@ -50,7 +50,7 @@ public class InstanceStats {
 
     /** Counters added up over the instances in {@code /api/v1/realtime/stats}. */
     public static final List<String> COUNTERS = List.of("messages_in", "messages_out", "dropped",
-            "rate_limited_connection", "rate_limited_user", "closed_for_abuse", "connections_refused",
+            "rate_limited_connection", "rate_limited_user", "rate_checks_leased", "closed_for_abuse", "connections_refused",
             "closed_idle", "closed_slow", "low_value_dropped", "queued_frames", "gaps_filled", "resyncs",
             "recovered_from_log", "recovered_from_history", "duplicates_dropped", "gaps_told", "events_consumed",
             "room_events_published", "room_messages_received");
@@ -97,6 +97,7 @@ public class InstanceStats {
                 .put("queued_frames", hub.sessions().stream().mapToLong(Session::queued).sum())
                 .put("rate_limited_connection", limiter.limitedConnection())
                 .put("rate_limited_user", limiter.limitedUser())
+                .put("rate_checks_leased", limiter.leasedTokens())
                 .put("closed_for_abuse", limiter.abuseClosed())
                 .put("connections_refused", node.refusedConnections())
                 .put("closed_idle", node.idleClosed())

@@ -134,6 +134,30 @@ class LimitsIT {
         }
     }
 
+    /**
+     * Under the default limits (user 50/s, so leases of up to 5) a connection that keeps sending takes the
+     * user's tokens from Redis a few at a time and spends them without a call: all its requests pass, and
+     * most of them on leased tokens. (That a user's limit still holds over several connections and
+     * instances with leases is e2e's RateLimitAcrossInstancesIT, under the same defaults.)
+     */
+    @Test
+    void aConnectionThatKeepsSendingSpendsTheUsersTokensAFewAtATime() {
+        long before = leasedChecks(Cluster.gateway1());
+        try (WsClient client = Users.connect(Cluster.gateway1(), TestJwt.agent(Users.id("steady")), "steady")) {
+            List<JsonNode> answers = pings(client, 30);
+            assertThat(answers).allMatch(a -> a.path("type").asText().equals("ack"));
+        }
+        // 30 requests: leases of 1, 2, 4, 5, 5, ... mean 8 Redis calls and 22 leased (fewer if the host stalls
+        // for over a second between two requests, when a lease runs out and the next starts at 1 again).
+        assertThat(leasedChecks(Cluster.gateway1()) - before).isGreaterThanOrEqualTo(10);
+    }
+
+    private static long leasedChecks(ServiceProcess gateway) {
+        JsonNode stats = WsClient.JSON.valueToTree(given().baseUri(gateway.httpUrl()).auth()
+                .oauth2(Users.admin()).get("/api/v1/realtime/stats").then().statusCode(200).extract().as(Map.class));
+        return stats.path("this_instance").path("rate_checks_leased").asLong();
+    }
+
     @Test
     void theLimitsAndTheirCountersAreReported() {
         try (WsClient client = Users.connect(Cluster.tight1(), TestJwt.agent(Users.id("counted")), "counted")) {

@@ -111,9 +111,10 @@ public final class OutboxRelay implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        // A pass sends its rows in one go and then waits for them: lingering would only add a timed wake-up
-        // of the producer's thread, and its wait, to every pass.
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // 0 (no lingering) was tried on 5 Dec: a pass then ends about a millisecond sooner, so there are more
+        // passes, each with its own produce request, select and delete; at 500 msg/s Kafka, PostgreSQL and
+        // chat-service cost more per message in both of two runs (BENCHMARKS.md).
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         int deliveryMs = (int) settings.deliveryTimeout().toMillis();
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(deliveryMs, 10_000));
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(deliveryMs, Math.min(deliveryMs, 10_000) + 1));
