@@ -37,10 +37,8 @@ class RedisCommandsTest {
 
     @Test
     void aCommandThatGetsNoAnswerFailsWithATimeoutAndABatchToo() throws Exception {
-        TestStack.ensureRunning();
-        SilencingProxy proxy = new SilencingProxy(vertx, TestStack.PROFILE.redisPort);
-        Redis redis = Redis.createClient(vertx, new RedisOptions()
-                .setConnectionString("redis://127.0.0.1:" + proxy.port()).setMaxPoolSize(1));
+        SilencingProxy proxy = proxyToTheTestStacksRedis();
+        Redis redis = clientThrough(proxy);
         Response pong = RedisCommands.send(redis, Request.cmd(Command.PING)).await().atMost(Duration.ofSeconds(10));
         assertThat(pong.toString()).isEqualTo("PONG");
 
@@ -62,10 +60,8 @@ class RedisCommandsTest {
      */
     @Test
     void answeredAndCancelledCommandsStopBeingTimed() throws Exception {
-        TestStack.ensureRunning();
-        SilencingProxy proxy = new SilencingProxy(vertx, TestStack.PROFILE.redisPort);
-        Redis redis = Redis.createClient(vertx, new RedisOptions()
-                .setConnectionString("redis://127.0.0.1:" + proxy.port()).setMaxPoolSize(1));
+        SilencingProxy proxy = proxyToTheTestStacksRedis();
+        Redis redis = clientThrough(proxy);
         for (int i = 0; i < 500; i++) {
             RedisCommands.send(redis, Request.cmd(Command.PING)).await().atMost(Duration.ofSeconds(10));
         }
@@ -80,6 +76,17 @@ class RedisCommandsTest {
         assertThat(RedisCommands.waiting()).as("commands waiting for a silent Redis").isGreaterThanOrEqualTo(100);
         calls.forEach(io.smallrye.mutiny.subscription.Cancellable::cancel);
         assertThat(RedisCommands.waiting()).as("commands still timed after their callers cancelled").isLessThan(50);
+    }
+
+    private SilencingProxy proxyToTheTestStacksRedis() {
+        TestStack.ensureRunning();
+        return new SilencingProxy(vertx, TestStack.PROFILE.redisPort);
+    }
+
+    /** One connection, so every command goes through the proxy's one pair of sockets. */
+    private Redis clientThrough(SilencingProxy proxy) {
+        return Redis.createClient(vertx, new RedisOptions()
+                .setConnectionString("redis://127.0.0.1:" + proxy.port()).setMaxPoolSize(1));
     }
 
     private static CompletableFuture<Throwable> failureOf(java.util.concurrent.CompletionStage<?> stage) {

@@ -8,6 +8,15 @@ import org.junit.jupiter.api.Test;
 class RateLimiterBucketTest {
     private static final int MAX = 5;
 
+    /** A bucket that was granted its first token at {@code t} and, at {@code t + 1}, asks for two. */
+    private static RateLimiter.Bucket askingForTwo(long t) {
+        RateLimiter.Bucket bucket = new RateLimiter.Bucket(1000, 1000);
+        assertThat(bucket.takeLeased(t, MAX)).isEqualTo(1);
+        bucket.leased(1, t);
+        assertThat(bucket.takeLeased(t + 1, MAX)).isEqualTo(2);
+        return bucket;
+    }
+
     @Test
     void aLeaseStartsAtOneAndDoublesWhileTheConnectionKeepsAsking() {
         RateLimiter.Bucket bucket = new RateLimiter.Bucket(1000, 1000);
@@ -27,11 +36,8 @@ class RateLimiterBucketTest {
 
     @Test
     void unspentTokensLapseAfterTheTtlAndAQuietConnectionStartsAgainAtOne() {
-        RateLimiter.Bucket bucket = new RateLimiter.Bucket(1000, 1000);
         long t = 1_000_000;
-        bucket.takeLeased(t, MAX);
-        bucket.leased(1, t);
-        assertThat(bucket.takeLeased(t + 1, MAX)).isEqualTo(2);
+        RateLimiter.Bucket bucket = askingForTwo(t);
         bucket.leased(2, t + 1);
         // One token of the lease is left, but its second is over: it is dropped, not spent.
         long later = t + 1 + RateLimiter.LEASE_TTL_MS;
@@ -42,11 +48,8 @@ class RateLimiterBucketTest {
 
     @Test
     void aRefusalOrAShortGrantIsTakenAsItIs() {
-        RateLimiter.Bucket bucket = new RateLimiter.Bucket(1000, 1000);
         long t = 1_000_000;
-        bucket.takeLeased(t, MAX);
-        bucket.leased(1, t);
-        assertThat(bucket.takeLeased(t + 1, MAX)).isEqualTo(2);
+        RateLimiter.Bucket bucket = askingForTwo(t);
         bucket.leased(0, t + 1); // the user is over the limit
         assertThat(bucket.takeLeased(t + 2, MAX)).as("after a refusal: one at a time").isEqualTo(1);
         bucket.leased(1, t + 2);
