@@ -65,17 +65,19 @@ class RedisCommandsTest {
         for (int i = 0; i < 500; i++) {
             RedisCommands.send(redis, Request.cmd(Command.PING)).await().atMost(Duration.ofSeconds(10));
         }
-        assertThat(RedisCommands.waiting()).as("commands still timed after their answers").isLessThan(50);
+        assertThat(RedisCommands.waiting()).as("commands still timed after their answers").isLessThan(20);
 
         proxy.silence();
+        // 20: one on the connection and the rest waiting for it, within the client's queue for its pool (24), so
+        // none is refused at once.
+        int silent = 20;
         List<io.smallrye.mutiny.subscription.Cancellable> calls = new java.util.ArrayList<>();
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < silent; i++) {
             calls.add(RedisCommands.send(redis, Request.cmd(Command.PING)).subscribe().with(r -> { }, e -> { }));
         }
-        // (the client refuses some at once when too many wait for one connection; those are not timed either)
-        assertThat(RedisCommands.waiting()).as("commands waiting for a silent Redis").isGreaterThanOrEqualTo(100);
+        assertThat(RedisCommands.waiting()).as("commands waiting for a silent Redis").isGreaterThanOrEqualTo(silent);
         calls.forEach(io.smallrye.mutiny.subscription.Cancellable::cancel);
-        assertThat(RedisCommands.waiting()).as("commands still timed after their callers cancelled").isLessThan(50);
+        assertThat(RedisCommands.waiting()).as("commands still timed after their callers cancelled").isLessThan(silent);
     }
 
     private SilencingProxy proxyToTheTestStacksRedis() {
