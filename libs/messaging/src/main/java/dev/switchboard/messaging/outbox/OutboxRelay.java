@@ -428,8 +428,7 @@ public final class OutboxRelay implements AutoCloseable {
         }
         SqlConnection last = connection;
         if (last != null) {
-            connection = null;
-            last.close().onFailure().recoverWithNull().await().atMost(DB_TIMEOUT);
+            drop(last); // not waited for: the pool closes with the application anyway
         }
     }
 }
