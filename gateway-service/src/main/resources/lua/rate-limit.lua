@@ -10,7 +10,6 @@ local tokens, at = tonumber(state[1]), tonumber(state[2])
 if not tokens then tokens, at = burst, now end
 if now > at then tokens = math.min(burst, tokens + (now - at) * rate / 1000) at = now end
 local taken = math.min(want, math.floor(tokens))
-if taken < 0 then taken = 0 end
 tokens = tokens - taken
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)

@@ -97,7 +97,7 @@ public class InstanceStats {
                 .put("queued_frames", hub.sessions().stream().mapToLong(Session::queued).sum())
                 .put("rate_limited_connection", limiter.limitedConnection())
                 .put("rate_limited_user", limiter.limitedUser())
-                .put("rate_checks_leased", limiter.leasedTokens())
+                .put("rate_checks_leased", limiter.leasedChecks())
                 .put("closed_for_abuse", limiter.abuseClosed())
                 .put("connections_refused", node.refusedConnections())
                 .put("closed_idle", node.idleClosed())

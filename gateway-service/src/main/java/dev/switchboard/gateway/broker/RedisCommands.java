@@ -77,8 +77,7 @@ public final class RedisCommands {
         long now = System.nanoTime();
         for (Deadline<?> deadline : WAITING) {
             if (now - deadline.at >= 0) {
-                deadline.fail(new TimeoutException("no answer from Redis to " + deadline.what + " within "
-                        + TIMEOUT.toSeconds() + " s"));
+                deadline.timeOut();
             }
         }
     }
@@ -113,21 +112,30 @@ public final class RedisCommands {
 
         void fail(Throwable failure) {
             if (settle()) {
-                Cancellable call = upstream;
-                if (call != null && failure instanceof TimeoutException) {
-                    call.cancel();
-                }
                 emitter.fail(failure);
+            }
+        }
+
+        /** No answer in time: stop waiting for it, and fail the caller. */
+        void timeOut() {
+            if (settle()) {
+                cancelCall();
+                emitter.fail(new TimeoutException("no answer from Redis to " + what + " within " + TIMEOUT.toSeconds()
+                        + " s"));
             }
         }
 
         /** The caller cancelled: stop waiting, and drop the answer if it still comes. */
         void abandon() {
             if (settle()) {
-                Cancellable call = upstream;
-                if (call != null) {
-                    call.cancel();
-                }
+                cancelCall();
+            }
+        }
+
+        private void cancelCall() {
+            Cancellable call = upstream;
+            if (call != null) {
+                call.cancel();
             }
         }
     }

@@ -37,7 +37,7 @@ public class RateLimiter {
     private final LongAdder limitedConnection = new LongAdder();
     private final LongAdder limitedUser = new LongAdder();
     private final LongAdder abuseClosed = new LongAdder();
-    private final LongAdder leasedTokens = new LongAdder();
+    private final LongAdder leasedChecks = new LongAdder();
 
     private final dev.switchboard.gateway.broker.RedisBroker broker;
 
@@ -73,7 +73,7 @@ public class RateLimiter {
         long now = System.currentTimeMillis();
         int want = bucket.takeLeased(now, maxLease());
         if (want == 0) {
-            leasedTokens.increment();
+            leasedChecks.increment();
             return Uni.createFrom().nullItem();
         }
         return userBucket.run(redis, List.of("sb:rate:{" + userId + "}"),
@@ -98,8 +98,8 @@ public class RateLimiter {
     }
 
     /** Requests let through on tokens a connection had leased, without a Redis call. */
-    public long leasedTokens() {
-        return leasedTokens.sum();
+    public long leasedChecks() {
+        return leasedChecks.sum();
     }
 
     /** Records a refusal; true when the connection has been refused so often that it is to be closed. */

@@ -81,7 +81,7 @@ public final class OutboxRelay implements AutoCloseable {
     private volatile boolean healthy = true;
     private volatile String lastError;
     private Thread thread;
-    /** Used by the relay's thread only; see {@link #connection()}. */
+    /** Taken and used by the relay's thread; forgotten when PostgreSQL closes it; see {@link #connection()}. */
     private volatile SqlConnection connection;
 
     public OutboxRelay(Pool pool, Map<String, Object> kafkaConfig, Settings settings) {

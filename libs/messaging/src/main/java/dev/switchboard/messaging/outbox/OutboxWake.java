@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * relay listens on it: a hand-over through PostgreSQL's notification queue, a listening backend and the
  * service's subscriber connection for each commit. A writer whose own process runs a relay can instead
  * mark its statement {@linkplain #mode() local} (the trigger then stays silent) and call
- * {@link #committed()} once the statement's transaction has committed, which wakes the relay in-process.
+ * {@link #committed(String)} once the statement's transaction has committed, which wakes the relay in-process.
  * Another instance's relay may hold the relay lock at that moment; the relay woken here then tries again
  * shortly (see {@link OutboxRelay}), so the rows never wait for the poll interval. Writers that do
  * neither keep the notification.

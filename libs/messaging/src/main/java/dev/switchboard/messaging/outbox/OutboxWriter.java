@@ -1,5 +1,6 @@
 package dev.switchboard.messaging.outbox;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -152,7 +153,7 @@ public class OutboxWriter {
     public static Object[] parameters(String topic, String aggregateType, String aggregateId, CloudEvent event,
             String wakeMode) {
         Object[] event9 = values(topic, aggregateType, aggregateId, event);
-        Object[] all = java.util.Arrays.copyOf(event9, 10);
+        Object[] all = Arrays.copyOf(event9, 10);
         all[9] = wakeMode;
         return all;
     }
