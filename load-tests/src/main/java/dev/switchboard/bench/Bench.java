@@ -44,6 +44,12 @@ public final class Bench {
             System.err.println("usage: ./switchboard bench <" + String.join("|", SCENARIOS) + "> [--name=value ...]");
             System.exit(2);
         }
+        // The generator's Kafka clients log through SLF4J's simple logger, warnings and errors only. The class path
+        // also has the JBoss LogManager (from test-support), which Quarkus' start-up configuration opens to every
+        // level: a client would format and queue a TRACE line for each request.
+        System.setProperty("slf4j.provider", System.getProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider"));
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         Params params = Params.parse(args, 1);
         Map<String, String> gatewaySettings = null;
         Map<String, String> servicesSettings = null;

@@ -1,5 +1,6 @@
 package dev.switchboard.localstack;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,12 +8,18 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -97,11 +104,66 @@ public final class KafkaBroker implements LocalServer {
         process = ServerProcess.start(name(), watchdog, command, home, home.resolve("kafka.log"), Map.of());
     }
 
-    /** The child runs in Kafka's own directory, so every class path entry must be absolute. */
+    /**
+     * This JVM's class path for the broker, every entry absolute (the child runs in Kafka's own directory),
+     * without Quarkus' and the JBoss LogManager's jars ({@link #brokerClassPathEntry}). A jar's manifest
+     * {@code Class-Path} (a benchmark runs as {@code java -jar load-tests.jar}) is read here as the JVM would
+     * read it, so that those jars can be left out of it too.
+     */
     private static String absoluteClassPath() {
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .map(entry -> Paths.get(entry).toAbsolutePath().toString())
-                .collect(Collectors.joining(java.io.File.pathSeparator));
+        return brokerClassPath(System.getProperty("java.class.path"));
+    }
+
+    static String brokerClassPath(String classPath) {
+        Set<Path> seen = new HashSet<>();
+        Set<String> entries = new LinkedHashSet<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            addEntry(Paths.get(entry).toAbsolutePath().normalize(), seen, entries);
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /**
+     * The entry, then the jars its manifest names. A jar whose manifest names a jar left out is replaced by
+     * what its manifest names (the JVM would otherwise read that list again from the jar); its own classes are
+     * not the broker's.
+     */
+    private static void addEntry(Path entry, Set<Path> seen, Set<String> into) {
+        if (!seen.add(entry) || !brokerClassPathEntry(entry.toString())) {
+            return;
+        }
+        List<Path> named = manifestClassPath(entry);
+        if (named.stream().allMatch(p -> brokerClassPathEntry(p.toString()))) {
+            into.add(entry.toString());
+        }
+        named.forEach(p -> addEntry(p, seen, into));
+    }
+
+    private static List<Path> manifestClassPath(Path entry) {
+        if (!Files.isRegularFile(entry) || !entry.toString().endsWith(".jar")) {
+            return List.of();
+        }
+        try (JarFile jar = new JarFile(entry.toFile())) {
+            Manifest manifest = jar.getManifest();
+            String classPath = manifest == null ? null
+                    : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+            if (classPath == null || classPath.isBlank()) {
+                return List.of();
+            }
+            return Arrays.stream(classPath.trim().split("\\s+"))
+                    .map(name -> entry.getParent().resolve(name).normalize())
+                    .filter(Files::exists)
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    static boolean brokerClassPathEntry(String entry) {
+        Path file = Paths.get(entry).getFileName();
+        String name = file == null ? entry : file.toString();
+        return !(name.startsWith("quarkus-") || name.startsWith("jboss-logmanager-")
+                || name.startsWith("slf4j-jboss-logmanager-"));
     }
 
     private String serverProperties() {
