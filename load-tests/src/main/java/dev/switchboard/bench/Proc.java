@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
 
+import dev.switchboard.localstack.KafkaMain;
+
 /** CPU time and resident memory of a process, from /proc (Linux). */
 final class Proc {
     /** Clock ticks per second of /proc/pid/stat (USER_HZ; 100 on Linux/x86). */
@@ -110,9 +112,10 @@ final class Proc {
     }
 
     /**
-     * CPU of every process whose name ({@code comm}) equals a marker or whose command line contains it
-     * (all of PostgreSQL's backends, the Kafka broker's JVM, redis-server), summed; processes that end
-     * during the interval lose their share.
+     * CPU of every process whose name ({@code comm}) or one of whose arguments equals a marker (all of
+     * PostgreSQL's backends, the Kafka broker's JVM by its main class, redis-server), summed; processes that end
+     * during the interval lose their share. A whole argument, not a part of one: the broker's class path names
+     * PostgreSQL's driver jar, and was counted as PostgreSQL too.
      */
     static double groupCpuSeconds(String marker) {
         return sumOverGroup(marker, pid -> cpuSeconds(pid));
@@ -135,10 +138,10 @@ final class Proc {
                     continue;
                 }
                 try {
-                    String cmdline = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8)
-                            .replace('\0', ' ');
                     String comm = Files.readString(dir.resolve("comm")).trim();
-                    if (comm.equals(marker) || cmdline.contains(marker)) {
+                    List<String> args = List.of(new String(Files.readAllBytes(dir.resolve("cmdline")),
+                            StandardCharsets.UTF_8).split("\0"));
+                    if (inGroup(marker, comm, args)) {
                         double value = measure.applyAsDouble(Long.parseLong(name));
                         if (!Double.isNaN(value)) {
                             total += value;
@@ -154,9 +157,14 @@ final class Proc {
         return total;
     }
 
+    /** Whether a process, by its name and arguments, is one of a group (see {@link #groupCpuSeconds}). */
+    static boolean inGroup(String marker, String comm, List<String> args) {
+        return comm.equals(marker) || args.contains(marker);
+    }
+
     /** The stack's servers, by what marks their processes (see {@link #groupCpuSeconds}). */
     static final List<Map.Entry<String, String>> SERVERS = List.of(Map.entry("postgresql", "postgres"),
-            Map.entry("kafka", "KafkaMain"), Map.entry("redis", "redis-server"));
+            Map.entry("kafka", KafkaMain.class.getName()), Map.entry("redis", "redis-server"));
 
     /**
      * CPU seconds over an interval of everything else on the machine that the benchmark knows: the
