@@ -150,8 +150,11 @@ public final class KafkaBroker implements LocalServer {
             if (classPath == null || classPath.isBlank()) {
                 return List.of();
             }
+            // URLs, relative to the jar's own (surefire's booter jar names absolute file: URLs)
             return Arrays.stream(classPath.trim().split("\\s+"))
-                    .map(name -> entry.getParent().resolve(name).normalize())
+                    .map(name -> entry.toUri().resolve(name))
+                    .filter(uri -> "file".equals(uri.getScheme()))
+                    .map(uri -> Paths.get(uri).normalize())
                     .filter(Files::exists)
                     .toList();
         } catch (IOException e) {

@@ -56,6 +56,18 @@ class KafkaBrokerClassPathTest {
         assertEquals(paths(stack, kafka), KafkaBroker.brokerClassPath(stack.toString()));
     }
 
+    @Test
+    void manifestEntriesAreUrlsAbsoluteOrRelativeToTheJar() throws IOException {
+        Path kafka = jar("kafka_2.13-4.1.1.jar", null);
+        Path runner = jar("quarkus-bootstrap-runner-3.34.2.jar", null);
+        Files.createDirectories(dir.resolve("lib dir"));
+        Path spaced = jar("lib dir/kafka-server-4.1.1.jar", null);
+        // As surefire's booter jar: absolute file: URLs.
+        Path booter = jar("surefirebooter.jar", kafka.toUri() + " " + runner.toUri() + " lib%20dir/kafka-server-4.1.1.jar");
+
+        assertEquals(paths(kafka, spaced), KafkaBroker.brokerClassPath(booter.toString()));
+    }
+
     private Path jar(String name, String classPath) throws IOException {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
