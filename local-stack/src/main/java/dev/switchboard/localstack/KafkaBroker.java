@@ -190,6 +190,12 @@ public final class KafkaBroker implements LocalServer {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "log.retention.hours=168",
+                // One network thread and two request handlers, not Kafka's 3 and 8, for a broker that shares a
+                // developer's or CI machine's few cores: each request still crosses from a network thread to a
+                // handler and back, but among fewer threads. In two pairs of chat runs at 500 msg/s the broker's
+                // CPU per message was 0.37-0.39 ms against 0.44-0.46 (BENCHMARKS.md, chat, 5 Dec, fifth session).
+                "num.network.threads=1",
+                "num.io.threads=2",
                 "");
     }
 
