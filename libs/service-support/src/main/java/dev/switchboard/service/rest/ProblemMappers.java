@@ -17,7 +17,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.quarkus.logging.Log;
 
-/** Turns every failure into the one problem shape; nothing else reaches a client. */
+/**
+ * Turns every failure into the one problem shape; nothing else reaches a client. The REST layer uses
+ * the mappers; a handler outside it (a Vert.x route such as chat-service's send) uses
+ * {@link #toProblem(Throwable)}, which answers the same for the same failure.
+ */
 public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -26,67 +30,38 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response validation(ConstraintViolationException e) {
-        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
-                .map(v -> new Problem.FieldError(field(v), v.getMessage()))
-                .sorted(Comparator.comparing(Problem.FieldError::field))
-                .toList();
-        return respond(new Problem("/problems/validation", "Invalid request", 400,
-                "the request has " + errors.size() + " invalid field(s)", errors, Map.of()));
+        return respond(validationProblem(e));
     }
 
     @ServerExceptionMapper
     public Response unknownField(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
-        return respond(new Problem("/problems/validation", "Invalid request", 400, "unknown field "
-                + e.getPropertyName(), List.of(new Problem.FieldError(e.getPropertyName(), "is not a field of this request")),
-                Map.of()));
+        return respond(unknownFieldProblem(e));
     }
 
     @ServerExceptionMapper
     public Response wrongType(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-        String field = e.getPath().stream().map(ref -> ref.getFieldName() != null ? ref.getFieldName()
-                : "[" + ref.getIndex() + "]").reduce((a, b) -> a + "." + b).orElse("body");
-        String expected = e.getTargetType() != null && e.getTargetType().isEnum()
-                ? "one of " + java.util.Arrays.toString(e.getTargetType().getEnumConstants())
-                : "a value of type " + (e.getTargetType() == null ? "?" : e.getTargetType().getSimpleName());
-        return respond(new Problem("/problems/validation", "Invalid request", 400, "the field " + field
-                + " has the wrong type", List.of(new Problem.FieldError(field, "must be " + expected)), Map.of()));
+        return respond(wrongTypeProblem(e));
     }
 
     @ServerExceptionMapper
     public Response unreadableJson(JsonProcessingException e) {
-        return respond(new Problem("/problems/malformed-json", "Malformed JSON", 400,
-                "the body is not valid JSON for this request: " + e.getOriginalMessage(), List.of(), Map.of()));
+        return respond(unreadableJsonProblem(e));
     }
 
     @ServerExceptionMapper
     public Response staleVersion(StaleStateException e) {
-        return respond(new Problem("/problems/stale-version", "Conflict", 409,
-                "the resource was changed by someone else; reload it and try again", List.of(), Map.of()));
+        return respond(staleVersionProblem());
     }
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
-        int status = e.getResponse().getStatus();
-        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
-            return unknownField(unknown);
-        }
-        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch) {
-            return wrongType(mismatch);
-        }
-        if (e.getCause() instanceof JsonProcessingException json) {
-            return unreadableJson(json);
-        }
-        return respond(new Problem("/problems/http-" + status, Response.Status.fromStatusCode(status) == null
-                ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase(), status, e.getMessage(),
-                List.of(), Map.of()));
+        return respond(webApplicationProblem(e));
     }
 
     /** Two requests raced to make the same change (a double-click on "watch"): the loser retries. */
     @ServerExceptionMapper
     public Response concurrentChange(org.hibernate.exception.ConstraintViolationException e) {
-        return respond(new Problem("/problems/concurrent-change", "Conflict", 409,
-                "the resource was changed at the same moment by another request; reload it and try again", List.of(),
-                Map.of()));
+        return respond(concurrentChangeProblem());
     }
 
     /** A missing, malformed, expired or foreign token (authentication runs in the REST layer, not proactively). */
@@ -106,15 +81,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
-        if (e.getCause() instanceof StaleStateException stale) {
-            return staleVersion(stale);
-        }
-        if (e.getCause() instanceof org.hibernate.exception.ConstraintViolationException violation) {
-            return concurrentChange(violation);
-        }
-        Log.error("unexpected failure", e);
-        return respond(new Problem("/problems/internal", "Internal error", 500,
-                "the request could not be completed", List.of(), Map.of()));
+        return respond(unexpectedProblem(e));
     }
 
     /**
@@ -123,11 +90,123 @@ public class ProblemMappers {
      */
     @ServerExceptionMapper
     public Response invalidData(DataException e) {
+        return respond(invalidDataProblem(e));
+    }
+
+    /**
+     * The problem the mappers above make of a failure, for handlers outside the REST layer. Same
+     * choice as theirs (the most specific type wins); authentication is not among them, because such
+     * a handler leaves a request without a valid token to the REST layer.
+     */
+    public static Problem toProblem(Throwable e) {
+        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            return toProblem(e.getCause());
+        }
+        if (e instanceof ProblemException problem) {
+            return problem.toProblem();
+        }
+        if (e instanceof ConstraintViolationException violations) {
+            return validationProblem(violations);
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
+            return unknownFieldProblem(unknown);
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch) {
+            return wrongTypeProblem(mismatch);
+        }
+        if (e instanceof JsonProcessingException unreadable) {
+            return unreadableJsonProblem(unreadable);
+        }
+        if (e instanceof StaleStateException) {
+            return staleVersionProblem();
+        }
+        if (e instanceof WebApplicationException web) {
+            return webApplicationProblem(web);
+        }
+        if (e instanceof org.hibernate.exception.ConstraintViolationException) {
+            return concurrentChangeProblem();
+        }
+        if (e instanceof DataException data) {
+            return invalidDataProblem(data);
+        }
+        return unexpectedProblem(e);
+    }
+
+    static Problem validationProblem(ConstraintViolationException e) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(field(v), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.FieldError::field))
+                .toList();
+        return new Problem("/problems/validation", "Invalid request", 400,
+                "the request has " + errors.size() + " invalid field(s)", errors, Map.of());
+    }
+
+    static Problem unknownFieldProblem(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+        return new Problem("/problems/validation", "Invalid request", 400, "unknown field "
+                + e.getPropertyName(), List.of(new Problem.FieldError(e.getPropertyName(), "is not a field of this request")),
+                Map.of());
+    }
+
+    static Problem wrongTypeProblem(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        String field = e.getPath().stream().map(ref -> ref.getFieldName() != null ? ref.getFieldName()
+                : "[" + ref.getIndex() + "]").reduce((a, b) -> a + "." + b).orElse("body");
+        String expected = e.getTargetType() != null && e.getTargetType().isEnum()
+                ? "one of " + java.util.Arrays.toString(e.getTargetType().getEnumConstants())
+                : "a value of type " + (e.getTargetType() == null ? "?" : e.getTargetType().getSimpleName());
+        return new Problem("/problems/validation", "Invalid request", 400, "the field " + field
+                + " has the wrong type", List.of(new Problem.FieldError(field, "must be " + expected)), Map.of());
+    }
+
+    static Problem unreadableJsonProblem(JsonProcessingException e) {
+        return new Problem("/problems/malformed-json", "Malformed JSON", 400,
+                "the body is not valid JSON for this request: " + e.getOriginalMessage(), List.of(), Map.of());
+    }
+
+    static Problem staleVersionProblem() {
+        return new Problem("/problems/stale-version", "Conflict", 409,
+                "the resource was changed by someone else; reload it and try again", List.of(), Map.of());
+    }
+
+    static Problem webApplicationProblem(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
+            return unknownFieldProblem(unknown);
+        }
+        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch) {
+            return wrongTypeProblem(mismatch);
+        }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadableJsonProblem(json);
+        }
+        return new Problem("/problems/http-" + status, Response.Status.fromStatusCode(status) == null
+                ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase(), status, e.getMessage(),
+                List.of(), Map.of());
+    }
+
+    static Problem concurrentChangeProblem() {
+        return new Problem("/problems/concurrent-change", "Conflict", 409,
+                "the resource was changed at the same moment by another request; reload it and try again", List.of(),
+                Map.of());
+    }
+
+    static Problem unexpectedProblem(Throwable e) {
+        if (e.getCause() instanceof StaleStateException) {
+            return staleVersionProblem();
+        }
+        if (e.getCause() instanceof org.hibernate.exception.ConstraintViolationException) {
+            return concurrentChangeProblem();
+        }
+        Log.error("unexpected failure", e);
+        return new Problem("/problems/internal", "Internal error", 500, "the request could not be completed", List.of(),
+                Map.of());
+    }
+
+    static Problem invalidDataProblem(DataException e) {
         Log.debugf("refused as invalid data: %s", e.getSQLException() == null ? e.getMessage() : e.getSQLException().getMessage());
         String detail = "22021".equals(e.getSQLState())
                 ? "a value in the request contains a character that cannot be stored (e.g. NUL, \\u0000)"
                 : "a value in the request cannot be stored";
-        return respond(new Problem("/problems/invalid-data", "Invalid request", 400, detail, List.of(), Map.of()));
+        return new Problem("/problems/invalid-data", "Invalid request", 400, detail, List.of(), Map.of());
     }
 
     private static String field(ConstraintViolation<?> violation) {

@@ -16,6 +16,11 @@ public class CurrentActor {
     }
 
     public Actor get() {
+        return of(token);
+    }
+
+    /** The actor a verified token names (for handlers outside the REST layer, which have no request scope). */
+    public static Actor of(JsonWebToken token) {
         String name = token.getClaim("name");
         if (name == null || name.isBlank()) {
             name = token.getClaim("preferred_username");
