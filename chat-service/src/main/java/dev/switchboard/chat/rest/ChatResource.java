@@ -36,7 +36,11 @@ import dev.switchboard.service.security.CurrentActor;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
-/** The chat API: maps requests to {@link MessageService} and chooses status codes. */
+/**
+ * The chat API: maps requests to {@link MessageService} and chooses status codes. A send is answered
+ * by {@link SendMessageRoute} in front of this class, with the same answers; {@link #send} takes what
+ * the route passes on, and documents the operation.
+ */
 @Path("/api/v1")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
