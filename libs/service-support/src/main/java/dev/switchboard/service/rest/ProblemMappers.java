@@ -169,14 +169,8 @@ public class ProblemMappers {
 
     static Problem webApplicationProblem(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
-            return unknownFieldProblem(unknown);
-        }
-        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch) {
-            return wrongTypeProblem(mismatch);
-        }
         if (e.getCause() instanceof JsonProcessingException json) {
-            return unreadableJsonProblem(json);
+            return toProblem(json); // a body the REST layer could not read: as a route's
         }
         return new Problem("/problems/http-" + status, Response.Status.fromStatusCode(status) == null
                 ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase(), status, e.getMessage(),
