@@ -205,6 +205,12 @@ public final class KafkaBroker implements LocalServer {
                 // CPU per message was 0.37-0.39 ms against 0.44-0.46 (BENCHMARKS.md, chat, 5 Dec, fifth session).
                 "num.network.threads=1",
                 "num.io.threads=2",
+                // The log cleaner (it compacts __consumer_offsets) keeps its dedupe buffer on the heap: Kafka's
+                // default is 128 MiB, which here was most of the old generation for good. Every few minutes the
+                // parallel GC then ran a full collection of it, 103 ms in one benchmark, and every event waited it
+                // out (a fan-out step broke its SLO at 7,500 deliveries/s, the machine 14 % busy). 8 MiB holds the
+                // offsets of a few hundred thousand keys, far more than a local stack's topics ever compact.
+                "log.cleaner.dedupe.buffer.size=8388608",
                 "");
     }
 
