@@ -30,11 +30,14 @@ import io.vertx.redis.client.Request;
  * the members on every instance. Records come in batches (one per poll): the records of one
  * aggregate (Kafka key) are published one after the other, in order, and different aggregates at
  * the same time — one Redis round trip per record was the limit of a consumer that took one record
- * at a time. With {@code switchboard.gateway.batched-publish} (the default) a poll goes to Redis in
- * rounds: the first record of every aggregate in one pipelined batch, then the second of those that
- * have one, and so on, so a poll of many aggregates costs a write and a reply per round rather than
- * per record; a round Redis refuses (it restarted and lost the script, or it is away) is published
- * again record by record, with their retries. The batch is acknowledged, and its offsets committed,
+ * at a time. With {@code switchboard.gateway.batched-publish} (the default) a poll of several records
+ * goes to Redis as one pipelined batch in the poll's order, which keeps each aggregate's records in
+ * order (Redis runs a connection's commands as written): a write and a reply per poll, however many
+ * records and aggregates it holds. (It used to go in rounds, the first record of every aggregate, then
+ * the second, ...: a busy single room, all one aggregate, then waited a round trip per record, each
+ * reply queued behind the deliveries on its event loop, and its events piled up.) A batch Redis refuses
+ * (it restarted and lost the script, or it is away) is published again record by record, with their
+ * retries. The batch is acknowledged, and its offsets committed,
  * only once every room event of every record is in its room log: a gateway that dies mid-way has the
  * batch redelivered, and the room log drops what it already has by event id. A record that is not a valid event goes to the
  * channel's dead-letter topic ({@link DeadLetters}) and the rest go on.
@@ -73,18 +76,28 @@ public class EventFanout {
     /** One poll's records: in order per aggregate, aggregates side by side; done when every record is. */
     Uni<Void> handleAll(ConsumerRecords<String, byte[]> records) {
         Map<String, List<ConsumerRecord<String, byte[]>>> lanes = new LinkedHashMap<>();
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
-            lanes.computeIfAbsent(record.topic() + "/" + record.partition() + "/" + record.key(), k -> new ArrayList<>())
-                    .add(record);
+            lanes.computeIfAbsent(lane(record), k -> new ArrayList<>()).add(record);
+            all.add(record);
         }
-        if (lanes.isEmpty()) {
+        if (all.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        if (batchedPublish && lanes.size() > 1) {
-            return inRounds(new ArrayList<>(lanes.values()));
+        if (batchedPublish && all.size() > 1) {
+            return inOneBatch(all);
         }
+        return oneByOne(lanes.values());
+    }
+
+    private static String lane(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "/" + record.partition() + "/" + record.key();
+    }
+
+    /** Each lane's records one after the other, each waiting for the one before; the lanes side by side. */
+    private Uni<Void> oneByOne(java.util.Collection<List<ConsumerRecord<String, byte[]>>> lanes) {
         List<Uni<Void>> all = new ArrayList<>(lanes.size());
-        for (List<ConsumerRecord<String, byte[]>> lane : lanes.values()) {
+        for (List<ConsumerRecord<String, byte[]>> lane : lanes) {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (ConsumerRecord<String, byte[]> record : lane) {
                 chain = chain.chain(() -> handleOrDeadLetter(record));
@@ -94,32 +107,15 @@ public class EventFanout {
         return Uni.join().all(all).andFailFast().replaceWithVoid();
     }
 
-    /** The lanes' records in rounds: every lane's first record in one batch, then every second one, ... */
-    private Uni<Void> inRounds(List<List<ConsumerRecord<String, byte[]>>> lanes) {
-        int rounds = 0;
-        for (List<ConsumerRecord<String, byte[]>> lane : lanes) {
-            rounds = Math.max(rounds, lane.size());
-        }
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int i = 0; i < rounds; i++) {
-            List<ConsumerRecord<String, byte[]>> round = new ArrayList<>(lanes.size());
-            for (List<ConsumerRecord<String, byte[]>> lane : lanes) {
-                if (i < lane.size()) {
-                    round.add(lane.get(i));
-                }
-            }
-            chain = chain.chain(() -> round(round));
-        }
-        return chain;
-    }
-
-    /** Records of different aggregates: routed, then published in one batch; one that cannot be routed is dead-lettered. */
-    private Uni<Void> round(List<ConsumerRecord<String, byte[]>> records) {
-        if (records.size() == 1) {
-            return handleOrDeadLetter(records.get(0));
-        }
+    /**
+     * The poll's records routed, then published in one pipelined batch in the poll's order (so each
+     * aggregate's in order: Redis runs one connection's commands in the order they were written); one that
+     * cannot be routed is dead-lettered. If Redis refuses the batch, the routed records are published again
+     * one by one, each aggregate's in order; what the batch did append is dropped then by its event id.
+     */
+    private Uni<Void> inOneBatch(List<ConsumerRecord<String, byte[]>> records) {
         List<Uni<Void>> all = new ArrayList<>();
-        List<Routed> routed = new ArrayList<>(records.size());
+        Map<String, List<Routed>> routedLanes = new LinkedHashMap<>();
         List<Request> requests = new ArrayList<>();
         int roomEvents = 0;
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -130,7 +126,7 @@ public class EventFanout {
                 all.add(deadLetter(record, e));
                 continue;
             }
-            routed.add(r);
+            routedLanes.computeIfAbsent(lane(record), k -> new ArrayList<>()).add(r);
             r.routing().controls().forEach(control -> requests.add(broker.publishControlRequest(control)));
             for (RoomEvent e : r.routing().events()) {
                 requests.add(broker.publishRoomEventRequest(e.room(), e.type(), e.eventId(), e.payloadJson(),
@@ -140,8 +136,14 @@ public class EventFanout {
         }
         if (!requests.isEmpty()) {
             all.add(broker.batch(requests, roomEvents).onFailure().recoverWithUni(e -> {
-                List<Uni<Void>> each = new ArrayList<>(routed.size());
-                routed.forEach(r -> each.add(publish(r)));
+                List<Uni<Void>> each = new ArrayList<>(routedLanes.size());
+                for (List<Routed> lane : routedLanes.values()) {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Routed r : lane) {
+                        chain = chain.chain(() -> publish(r));
+                    }
+                    each.add(chain);
+                }
                 return Uni.join().all(each).andFailFast().replaceWithVoid();
             }));
         }

@@ -247,4 +247,44 @@ class FanoutIT {
             }
         }
     }
+
+    /**
+     * A busy single room: a poll of many events of one ticket (one aggregate) goes to Redis as one
+     * pipelined batch, and the room gets them all, in the order they were produced.
+     */
+    @Test
+    void manyEventsOfOneTicketInOnePollReachItsRoomInOrder() throws Exception {
+        String customerToken = TestJwt.customer(Users.id("cust"));
+        String ticketId = Api.createTicket(customerToken, "One busy room", List.of());
+        int edits = 40;
+        try (WsClient agent = Users.connect(Cluster.gateway2(), TestJwt.agent(Users.id("agent")), "agent");
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.PROFILE.kafkaBootstrap(),
+                        ProducerConfig.LINGER_MS_CONFIG, 50), new StringSerializer(), new ByteArraySerializer())) {
+            Users.join(agent, ticketId);
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            List<String> expected = new java.util.ArrayList<>();
+            for (int k = 0; k < edits; k++) {
+                String data = "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + java.util.UUID.randomUUID()
+                        + "\",\"ticket_id\":\"" + ticketId + "\",\"message\":\"edit " + k + "\"}}";
+                expected.add("edit " + k);
+                sent.add(producer.send(new ProducerRecord<>("switchboard.chat-events", null, ticketId,
+                        data.getBytes(StandardCharsets.UTF_8), dev.switchboard.testsupport.TicketFeed.cloudEventHeaders(
+                                "switchboard.chat.message_updated.v1", "/gateway-test", ticketId))));
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            agent.awaitEvent("message_updated", p -> p.path("message").path("message").asText().equals("edit " + (edits - 1)));
+            List<com.fasterxml.jackson.databind.JsonNode> got = agent.events("message_updated").stream()
+                    .filter(p -> p.path("ticket_id").asText().equals(ticketId)).toList();
+            assertThat(got.stream().map(p -> p.path("message").path("message").asText()).toList())
+                    .containsExactlyElementsOf(expected);
+            List<Long> seqs = got.stream().map(p -> p.path("seq").asLong()).toList();
+            for (int i = 1; i < seqs.size(); i++) {
+                assertThat(seqs.get(i)).as("seq after %s", seqs.get(i - 1)).isEqualTo(seqs.get(i - 1) + 1);
+            }
+        }
+    }
 }
