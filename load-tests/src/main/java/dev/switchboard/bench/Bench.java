@@ -59,7 +59,7 @@ public final class Bench {
                 throw new IllegalArgumentException("--gc must be one of " + String.join(", ", Env.GCS));
             }
             gatewaySettings = Env.settings("gateway-set", params.str("gateway-set", ""));
-            servicesSettings = Env.settings("services-set", params.str("services-set", ""));
+            servicesSettings = Env.servicesSettings(params.str("services-set", ""));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

@@ -96,6 +96,42 @@ final class Env implements AutoCloseable {
         return all;
     }
 
+    static final List<String> SERVICES = List.of("ticket-service", "chat-service", "notification-service");
+
+    /**
+     * A service's settings: {@code base}, then {@code --services-set}'s entries for every service ({@code key=value})
+     * and those for this one alone ({@code notification-service:key=value}).
+     */
+    static Map<String, String> settingsOf(String service, Map<String, String> base, Map<String, String> extra) {
+        Map<String, String> all = new LinkedHashMap<>(base);
+        extra.forEach((key, value) -> {
+            int colon = key.indexOf(':');
+            if (colon < 0) {
+                all.put(key, value);
+            } else if (key.substring(0, colon).equals(service)) {
+                all.put(key.substring(colon + 1), value);
+            }
+        });
+        return all;
+    }
+
+    /**
+     * {@code --services-set}'s entries, checked: one for a single service must name one of them.
+     *
+     * @throws IllegalArgumentException for {@code other-service:key=value}
+     */
+    static Map<String, String> servicesSettings(String text) {
+        Map<String, String> all = settings("services-set", text);
+        for (String key : all.keySet()) {
+            int colon = key.indexOf(':');
+            if (colon >= 0 && !SERVICES.contains(key.substring(0, colon))) {
+                throw new IllegalArgumentException("--services-set: \"" + key.substring(0, colon) + "\" is none of "
+                        + String.join(", ", SERVICES) + " (service:key=value sets one of them only)");
+            }
+        }
+        return all;
+    }
+
     /** Every service JVM started after this records a JFR profile, written to target/services/&lt;name&gt;.jfr at close. */
     void recordJfr(boolean on) {
         this.jfr = on;
@@ -155,14 +191,13 @@ final class Env implements AutoCloseable {
         // Full JIT (the tests' C1-only, serial-GC JVMs start quicker but would make the services the bottleneck).
         Map<String, String> quiet = new LinkedHashMap<>(Map.of("quarkus.http.access-log.enabled", "false",
                 "quarkus.vertx.prefer-native-transport", String.valueOf(nativeTransport)));
-        quiet.putAll(servicesExtra);
         List<ServiceProcess> services = ServiceProcess.startTogether(
-                () -> ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"), quiet,
-                        jvm("ticket-service", serviceJvm())),
-                () -> ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"), quiet,
-                        jvm("chat-service", serviceJvm())),
-                () -> ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"), quiet,
-                        jvm("notification-service", serviceJvm())));
+                () -> ServiceProcess.start("ticket-service", ServiceProcess.jarOf("ticket-service"),
+                        settingsOf("ticket-service", quiet, servicesExtra), jvm("ticket-service", serviceJvm())),
+                () -> ServiceProcess.start("chat-service", ServiceProcess.jarOf("chat-service"),
+                        settingsOf("chat-service", quiet, servicesExtra), jvm("chat-service", serviceJvm())),
+                () -> ServiceProcess.start("notification-service", ServiceProcess.jarOf("notification-service"),
+                        settingsOf("notification-service", quiet, servicesExtra), jvm("notification-service", serviceJvm())));
         ticket = services.get(0);
         chat = services.get(1);
         notification = services.get(2);

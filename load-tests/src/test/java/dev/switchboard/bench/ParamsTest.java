@@ -34,4 +34,18 @@ class ParamsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--services-set");
         assertThatThrownBy(() -> Env.settings("gateway-set", "=3")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aServicesSettingMayBeForOneServiceOnly() {
+        java.util.Map<String, String> extra = Env.servicesSettings("a=1;notification-service:b=2;chat-service:a=3");
+        java.util.Map<String, String> base = java.util.Map.of("q", "0");
+        assertThat(Env.settingsOf("notification-service", base, extra))
+                .containsOnly(java.util.Map.entry("q", "0"), java.util.Map.entry("a", "1"), java.util.Map.entry("b", "2"));
+        assertThat(Env.settingsOf("chat-service", base, extra))
+                .containsOnly(java.util.Map.entry("q", "0"), java.util.Map.entry("a", "3"));
+        assertThat(Env.settingsOf("ticket-service", base, extra))
+                .containsOnly(java.util.Map.entry("q", "0"), java.util.Map.entry("a", "1"));
+        assertThatThrownBy(() -> Env.servicesSettings("gateway:b=2")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("notification-service");
+    }
 }
