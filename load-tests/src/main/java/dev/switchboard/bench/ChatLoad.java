@@ -111,10 +111,13 @@ final class ChatLoad {
             LongAdder errors = new LongAdder();
             Proc.Meter gatewayCpu = new Proc.Meter(env.gateway().pid());
             Proc.Others others = new Proc.Others(env.servicePids());
+            long metersFrom = System.nanoTime();
             Proc.MachineMeter machine = new Proc.MachineMeter();
             // The send's own path (gateway -> chat-service -> PostgreSQL -> back: the ack) apart from the whole
             // path to the other members (the ack's path, then the outbox, Kafka, the gateway, Redis, the sockets).
             Recorder acks = new Recorder(3);
+            // When the step began, to line its seconds up with the services' GC and safepoint logs (UTC).
+            String startedAt = java.time.Instant.now().toString();
             Load.paced(messages, rate, sent -> {
                 int u = (int) (sent % users);
                 long at = System.nanoTime();
@@ -135,7 +138,8 @@ final class ChatLoad {
             double machinePct = machine.percentOfAllCores();
             Histogram h = stats.recorder().getIntervalHistogram();
             long received = stats.received().sum();
-            ObjectNode n = stepNodes.addObject().put("messages_per_second", rate).put("messages", messages)
+            ObjectNode n = stepNodes.addObject().put("messages_per_second", rate).put("started_at", startedAt)
+                    .put("messages", messages)
                     .put("send_errors", errors.sum()).put("expected_receipts", expected).put("received", received)
                     .put("lost", Math.max(0, expected - received));
             n.setAll(Report.latency(h));
@@ -166,12 +170,18 @@ final class ChatLoad {
                 totalWakeups += e.getValue();
             }
             wakeups.put("total", Math.round(totalWakeups * 10 / messages) / 10.0);
+            // Each JVM's JIT compilers during the step, percent of one core: well above 1 % means the warm-up left
+            // code to compile (in one run, notification-service's C2 at 7 %, with the longest tails of the session).
+            ObjectNode jit = n.putObject("jit_cpu_pct");
+            double metered = (System.nanoTime() - metersFrom) / 1e9;
+            others.jitSeconds().forEach((name, used) -> jit.put(name, Math.round(used * 1000 / metered) / 10.0));
             n.put("machine_busy_pct_of_all_cores", Math.round(machinePct * 10) / 10.0);
             series.add(new Report.Series(rate + " msg/s", h));
             Env.log(String.format("chat: %d msg/s: p99 %.1f ms, lost %d, send errors %d, gateway CPU %.0f%%, CPU ms per message %s",
                     rate, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e6, Math.max(0, expected - received),
                     errors.sum(), cpu, perMessage));
             Env.log("chat: " + rate + " msg/s: wake-ups per message " + wakeups);
+            Env.log("chat: " + rate + " msg/s: JIT compilers' CPU, % of a core " + jit);
             Env.log("chat: " + rate + " msg/s: send -> ack " + n.get("send_to_ack"));
             Env.log("chat: " + rate + " msg/s: p99 by second " + p99BySecond + " ms, max by second " + maxBySecond + " ms");
             steps.remove(step);

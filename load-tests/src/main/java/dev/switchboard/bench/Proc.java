@@ -32,6 +32,31 @@ final class Proc {
         }
     }
 
+    /**
+     * CPU seconds a JVM's JIT compiler threads ({@code C1 CompilerThre…}, {@code C2 CompilerThre…}) have used so
+     * far; 0 for a process that has none. Compiling during a step means the warm-up did not reach all of its code.
+     */
+    static double jitSeconds(long pid) {
+        double total = 0;
+        try (var tasks = Files.list(Paths.get("/proc", String.valueOf(pid), "task"))) {
+            for (var task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / HZ;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return total;
+    }
+
     /** CPU seconds the whole machine spent busy (all cores; /proc/stat, everything but idle and iowait). */
     static double machineBusySeconds() {
         try {
@@ -173,23 +198,32 @@ final class Proc {
     static final class Others {
         private final Map<String, DoubleSupplier> used = new LinkedHashMap<>();
         private final Map<String, DoubleSupplier> switches = new LinkedHashMap<>();
+        private final Map<String, DoubleSupplier> jit = new LinkedHashMap<>();
 
         Others(Map<String, Long> services) {
             services.forEach((name, pid) -> {
                 Meter meter = new Meter(pid);
                 used.put(name, meter::usedSeconds);
+                double jit0 = Proc.jitSeconds(pid);
+                jit.put(name, () -> Proc.jitSeconds(pid) - jit0);
                 long switches0 = voluntarySwitches(pid);
                 switches.put(name, () -> voluntarySwitches(pid) - switches0);
             });
             SERVERS.forEach(server -> {
                 GroupMeter meter = new GroupMeter(server.getValue());
                 used.put(server.getKey(), meter::usedSeconds);
+                if (server.getKey().equals("kafka")) {
+                    double jit0 = sumOverGroup(server.getValue(), Proc::jitSeconds);
+                    jit.put("kafka", () -> sumOverGroup(server.getValue(), Proc::jitSeconds) - jit0);
+                }
                 long switches0 = groupVoluntarySwitches(server.getValue());
                 switches.put(server.getKey(), () -> groupVoluntarySwitches(server.getValue()) - switches0);
             });
             long self = ProcessHandle.current().pid();
             Meter generator = new Meter(self);
             used.put("generator", generator::usedSeconds);
+            double jit0 = Proc.jitSeconds(self);
+            jit.put("generator", () -> Proc.jitSeconds(self) - jit0);
             long switches0 = voluntarySwitches(self);
             switches.put("generator", () -> voluntarySwitches(self) - switches0);
         }
@@ -198,6 +232,13 @@ final class Proc {
         Map<String, Double> switches() {
             Map<String, Double> out = new LinkedHashMap<>();
             switches.forEach((name, supplier) -> out.put(name, supplier.getAsDouble()));
+            return out;
+        }
+
+        /** Each JVM's JIT compiler threads' CPU seconds since this was made (see {@link Proc#jitSeconds}). */
+        Map<String, Double> jitSeconds() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            jit.forEach((name, supplier) -> out.put(name, supplier.getAsDouble()));
             return out;
         }
 

@@ -66,6 +66,13 @@ class BenchSmokeIT {
         assertThat(step.path("received").asLong()).isEqualTo(10);
         // every send's ack is timed apart from its receipts (5 msg/s for 2 s)
         assertThat(step.path("send_to_ack").path("count").asLong()).isEqualTo(10);
+        // when the step began, to line it up with the GC logs; and each JVM's JIT compilers' share of a core meanwhile
+        assertThat(java.time.Instant.parse(step.path("started_at").asText())).isBefore(java.time.Instant.now());
+        for (String jvm : new String[] { "gateway", "chat-service", "notification-service", "ticket-service", "kafka",
+            "generator" }) {
+            assertThat(step.path("jit_cpu_pct").path(jvm).isNumber()).as(jvm).isTrue();
+            assertThat(step.path("jit_cpu_pct").path(jvm).asDouble()).as(jvm).isBetween(0.0, 200.0);
+        }
     }
 
     @Test

@@ -40,4 +40,10 @@ class ProcGroupTest {
                 "-Dkafka.bootstrap.servers=127.0.0.1:29092", "-jar", "quarkus-run.jar");
         MARKERS.values().forEach(marker -> assertThat(Proc.inGroup(marker, "java", service)).isFalse());
     }
+
+    @Test
+    void aJvmsCompilerThreadsAreCountedAndAProcessThatIsGoneIsNot() {
+        assertThat(Proc.jitSeconds(ProcessHandle.current().pid())).isGreaterThanOrEqualTo(0.0);
+        assertThat(Proc.jitSeconds(Integer.MAX_VALUE)).isNaN();
+    }
 }
