@@ -113,6 +113,7 @@ final class ChatLoad {
             Proc.Others others = new Proc.Others(env.servicePids());
             long metersFrom = System.nanoTime();
             Proc.MachineMeter machine = new Proc.MachineMeter();
+            GatewayHops.Snapshot hopsAtStart = GatewayHops.read(env.gatewayPort());
             // The send's own path (gateway -> chat-service -> PostgreSQL -> back: the ack) apart from the whole
             // path to the other members (the ack's path, then the outbox, Kafka, the gateway, Redis, the sockets).
             Recorder acks = new Recorder(3);
@@ -144,6 +145,8 @@ final class ChatLoad {
                     .put("lost", Math.max(0, expected - received));
             n.setAll(Report.latency(h));
             n.set("send_to_ack", Report.latency(acks.getIntervalHistogram()));
+            // The event's way back, hop by hop in the gateway (the outbox relay's send -> the gateway's poll, Redis, sockets).
+            n.set("hops", GatewayHops.between(hopsAtStart, GatewayHops.read(env.gatewayPort())));
             // Whether the tail is steady queueing or a few stalls (a GC pause, a burst): p99 and max by the
             // second of the step the messages were sent in.
             ArrayNode p99BySecond = n.putArray("p99_ms_by_second");

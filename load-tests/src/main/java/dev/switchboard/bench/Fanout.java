@@ -73,6 +73,14 @@ final class Fanout {
         default void report(ObjectNode pathNode) {
         }
 
+        /** A step starts: what the path measures on its own counts from here. */
+        default void stepStarts() {
+        }
+
+        /** The step has ended: adds what the path measured on its own since {@link #stepStarts}. */
+        default void stepEnded(ObjectNode stepNode) {
+        }
+
         void close();
     }
 
@@ -174,6 +182,7 @@ final class Fanout {
             Proc.Others others = new Proc.Others(env.servicePids());
             Proc.MachineMeter machine = new Proc.MachineMeter();
             long stepStart = System.nanoTime();
+            target.stepStarts();
             LongAdder failed = new LongAdder();
             Load.paced(events, eventsPerSecond, sent -> {
                 int room = (int) (sent % rooms);
@@ -203,6 +212,7 @@ final class Fanout {
             double elapsed = (System.nanoTime() - stepStart) / 1e9;
             ObjectNode rest = n.putObject("others_cpu_pct");
             others.seconds().forEach((name, used) -> rest.put(name, Math.round(used / elapsed * 1000) / 10.0));
+            target.stepEnded(n);
             boolean holds = lost == 0 && failed.sum() == 0 && h.getTotalCount() > 0
                     && h.getValueAtPercentile(99) < sloMs * 1e6;
             n.put("holds", holds);
@@ -307,6 +317,7 @@ final class Fanout {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
         long deadLettersBefore = deadLetters();
+        Recorder acks = new Recorder(3);
         return new GatewayTarget("gateway kafka", users) {
             @Override
             public void report(ObjectNode pathNode) {
@@ -325,8 +336,25 @@ final class Fanout {
                 ProducerRecord<String, String> record = new ProducerRecord<>("switchboard.chat-events", null, ticketId,
                         kafkaEventData(ticketId, step, sentNs), TicketFeed.cloudEventHeaders(KAFKA_EVENT_TYPE, "/bench", ticketId));
                 io.vertx.core.Promise<Boolean> done = io.vertx.core.Promise.promise();
-                producer.send(record, (meta, e) -> done.tryComplete(e == null));
+                long sendNs = System.nanoTime();
+                producer.send(record, (meta, e) -> {
+                    acks.recordValue(Math.max(0, System.nanoTime() - sendNs));
+                    done.tryComplete(e == null);
+                });
                 return done.future();
+            }
+
+            @Override
+            public void stepStarts() {
+                super.stepStarts();
+                acks.reset();
+            }
+
+            @Override
+            public void stepEnded(ObjectNode stepNode) {
+                super.stepEnded(stepNode);
+                // The producer's own round trip (its linger, the broker's append, the answer), before the gateway's hops.
+                ((ObjectNode) stepNode.get("hops")).set("producer_ack", Report.latency(acks.getIntervalHistogram()));
             }
 
             @Override
@@ -360,6 +388,7 @@ final class Fanout {
         private final String name;
         private final int users;
         private final WebSocketClient client = Load.wsClient(env.vertx, null);
+        private GatewayHops.Snapshot hopsAtStart;
 
         GatewayTarget(String name, int users) {
             this.name = name;
@@ -381,6 +410,16 @@ final class Fanout {
             String token = env.agentToken("bench-agent-" + (index % users));
             return Conn.connect(client, env.gatewayPort(), token).compose(c -> Load.retrying(env.vertx, () -> c
                     .request("join_ticket", Env.JSON.createObjectNode().put("ticket_id", ticketId)), 20).map(ack -> c));
+        }
+
+        @Override
+        public void stepStarts() {
+            hopsAtStart = GatewayHops.read(env.gatewayPort());
+        }
+
+        @Override
+        public void stepEnded(ObjectNode stepNode) {
+            stepNode.set("hops", GatewayHops.between(hopsAtStart, GatewayHops.read(env.gatewayPort())));
         }
 
         @Override

@@ -51,6 +51,21 @@ class BenchSmokeIT {
             assertThat(first.path("lost").asLong()).as(path).isZero();
             assertThat(first.path("p99_ms").isNumber()).as(path).isTrue();
         }
+        // Each gateway step says how long its events spent on each hop: the emit path's deliveries, and the Kafka
+        // path's way in (the producer's acks, the broker to the gateway's poll, Redis) as well.
+        JsonNode emitStep = shape.path("emit").path("steps").get(0);
+        assertThat(emitStep.path("hops").path("delivery").path("count").asLong())
+                .isGreaterThanOrEqualTo(emitStep.path("events").asLong());
+        assertThat(emitStep.path("hops").path("delivery").path("p99_ms").isNumber()).isTrue();
+        JsonNode kafkaStep = shape.path("kafka").path("steps").get(0);
+        for (String hop : new String[] { "kafka", "publish", "delivery" }) {
+            assertThat(kafkaStep.path("hops").path(hop).path("count").asLong()).as(hop)
+                    .isGreaterThanOrEqualTo(kafkaStep.path("events").asLong());
+            assertThat(kafkaStep.path("hops").path(hop).path("p50_ms").isNumber()).as(hop).isTrue();
+        }
+        assertThat(kafkaStep.path("hops").path("producer_ack").path("count").asLong())
+                .isEqualTo(kafkaStep.path("events").asLong());
+        assertThat(shape.path("baseline").path("steps").get(0).has("hops")).isFalse();
         assertThat(shape.path("emit").has("capacity_vs_baseline")).isTrue();
         // Every consumer of the topic took the Kafka path's events (notification-service too, which once dead-lettered them).
         assertThat(shape.path("kafka").path("dead_lettered").isNumber()).isTrue();
@@ -66,6 +81,9 @@ class BenchSmokeIT {
         assertThat(step.path("received").asLong()).isEqualTo(10);
         // every send's ack is timed apart from its receipts (5 msg/s for 2 s)
         assertThat(step.path("send_to_ack").path("count").asLong()).isEqualTo(10);
+        // and the way back through the gateway, hop by hop: each message's event from the outbox relay's send on
+        assertThat(step.path("hops").path("kafka").path("count").asLong()).isGreaterThanOrEqualTo(10);
+        assertThat(step.path("hops").path("delivery").path("count").asLong()).isGreaterThanOrEqualTo(10);
         // when the step began, to line it up with the GC logs; and each JVM's JIT compilers' share of a core meanwhile
         assertThat(java.time.Instant.parse(step.path("started_at").asText())).isBefore(java.time.Instant.now());
         for (String jvm : new String[] { "gateway", "chat-service", "notification-service", "ticket-service", "kafka",

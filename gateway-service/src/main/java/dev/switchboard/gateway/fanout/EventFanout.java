@@ -17,6 +17,7 @@ import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.switchboard.deadletters.DeadLetters;
+import dev.switchboard.gateway.admin.HopTimers;
 import dev.switchboard.gateway.broker.RedisBroker;
 import dev.switchboard.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
@@ -47,14 +48,17 @@ public class EventFanout {
     private final EventRouter router;
     private final RedisBroker broker;
     private final DeadLetters deadLetters;
+    private final HopTimers hops;
     private final LongAdder consumed = new LongAdder();
 
     private final boolean batchedPublish;
 
-    public EventFanout(EventRouter router, RedisBroker broker, DeadLetters deadLetters, GatewayConfig config) {
+    public EventFanout(EventRouter router, RedisBroker broker, DeadLetters deadLetters, HopTimers hops,
+            GatewayConfig config) {
         this.router = router;
         this.broker = broker;
         this.deadLetters = deadLetters;
+        this.hops = hops;
         this.batchedPublish = config.batchedPublish();
     }
 
@@ -75,19 +79,20 @@ public class EventFanout {
 
     /** One poll's records: in order per aggregate, aggregates side by side; done when every record is. */
     Uni<Void> handleAll(ConsumerRecords<String, byte[]> records) {
+        long startedNs = System.nanoTime();
+        long nowMs = System.currentTimeMillis();
         Map<String, List<ConsumerRecord<String, byte[]>>> lanes = new LinkedHashMap<>();
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
             lanes.computeIfAbsent(lane(record), k -> new ArrayList<>()).add(record);
             all.add(record);
+            hops.kafka(record.timestamp(), nowMs);
         }
         if (all.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        if (batchedPublish && all.size() > 1) {
-            return inOneBatch(all);
-        }
-        return oneByOne(lanes.values());
+        Uni<Void> published = batchedPublish && all.size() > 1 ? inOneBatch(all) : oneByOne(lanes.values());
+        return published.invoke(() -> hops.publish(startedNs));
     }
 
     private static String lane(ConsumerRecord<String, byte[]> record) {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.switchboard.gateway.admin.HopTimers;
 import dev.switchboard.gateway.websocket.FrameCodec;
 import dev.switchboard.gateway.websocket.RoomFrame;
 import dev.switchboard.gateway.websocket.Session;
@@ -29,9 +30,11 @@ public class LocalHub {
     private final Map<String, Set<Session>> users = new ConcurrentHashMap<>();
     private final LongAdder delivered = new LongAdder();
     private final FrameCodec codec;
+    private final HopTimers hops;
 
-    public LocalHub(FrameCodec codec) {
+    public LocalHub(FrameCodec codec, HopTimers hops) {
         this.codec = codec;
+        this.hops = hops;
     }
 
     public void add(Session session) {
@@ -110,8 +113,12 @@ public class LocalHub {
             // A session outside an event loop (unit tests) has none: its share is delivered here, at once.
             byLoop.computeIfAbsent(s.loop(), k -> new ArrayList<>()).add(member);
         }
+        long arrivedNs = System.nanoTime();
         byLoop.forEach((loop, sessions) -> {
-            Runnable delivery = () -> deliverAll(sessions, room, seq, frame);
+            Runnable delivery = () -> {
+                deliverAll(sessions, room, seq, frame);
+                hops.delivery(arrivedNs);
+            };
             if (loop == null) {
                 delivery.run();
             } else {

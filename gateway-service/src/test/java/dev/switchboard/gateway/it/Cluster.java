@@ -74,8 +74,14 @@ final class Cluster {
      * The Kafka records all running gateway instances have taken from their consumers so far (each instance's
      * {@code switchboard_gateway_events_consumed_total}, which counts a record before it goes to Redis).
      */
-    static synchronized long eventsConsumed() {
+    static long eventsConsumed() {
+        return metricSum("switchboard_gateway_events_consumed_total");
+    }
+
+    /** A metric of {@code /q/metrics} (a counter, or a histogram's {@code _count}) summed over the running gateways. */
+    static synchronized long metricSum(String name) {
         start();
+        Pattern metric = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.eE+]+)$");
         long sum = 0;
         for (ServiceProcess gateway : gateways) {
             if (gateway.pid() < 0) {
@@ -83,16 +89,13 @@ final class Cluster {
             }
             String metrics = given().baseUri(gateway.httpUrl()).get("/q/metrics").then().statusCode(200)
                     .extract().asString();
-            Matcher m = EVENTS_CONSUMED.matcher(metrics);
+            Matcher m = metric.matcher(metrics);
             if (m.find()) {
                 sum += (long) Double.parseDouble(m.group(1));
             }
         }
         return sum;
     }
-
-    private static final Pattern EVENTS_CONSUMED = Pattern.compile(
-            "(?m)^switchboard_gateway_events_consumed_total(?:\\{[^}]*\\})? ([0-9.eE+]+)$");
 
     private static ServiceProcess tight1;
     private static ServiceProcess tight2;

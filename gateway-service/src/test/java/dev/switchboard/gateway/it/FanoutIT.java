@@ -262,6 +262,9 @@ class FanoutIT {
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.PROFILE.kafkaBootstrap(),
                         ProducerConfig.LINGER_MS_CONFIG, 50), new StringSerializer(), new ByteArraySerializer())) {
             Users.join(agent, ticketId);
+            long kafkaHops = Cluster.metricSum(KAFKA_HOP);
+            long publishHops = Cluster.metricSum(PUBLISH_HOP);
+            long deliveryHops = Cluster.metricSum(DELIVERY_HOP);
             List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             List<String> expected = new java.util.ArrayList<>();
             for (int k = 0; k < edits; k++) {
@@ -285,6 +288,15 @@ class FanoutIT {
             for (int i = 1; i < seqs.size(); i++) {
                 assertThat(seqs.get(i)).as("seq after %s", seqs.get(i - 1)).isEqualTo(seqs.get(i - 1) + 1);
             }
+            // Each event was timed on its way: the Kafka hop per record, the Redis publish per poll, the delivery per event
+            // on the agent's gateway (whichever instance consumed them).
+            assertThat(Cluster.metricSum(KAFKA_HOP) - kafkaHops).isGreaterThanOrEqualTo(edits);
+            assertThat(Cluster.metricSum(PUBLISH_HOP) - publishHops).isPositive();
+            assertThat(Cluster.metricSum(DELIVERY_HOP) - deliveryHops).isGreaterThanOrEqualTo(edits);
         }
     }
+
+    private static final String KAFKA_HOP = "switchboard_gateway_hop_kafka_seconds_count";
+    private static final String PUBLISH_HOP = "switchboard_gateway_hop_publish_seconds_count";
+    private static final String DELIVERY_HOP = "switchboard_gateway_hop_delivery_seconds_count";
 }
