@@ -23,6 +23,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Context;
 import io.vertx.core.impl.ContextInternal;
@@ -77,6 +81,8 @@ public final class Session {
     private final ConnectionBase vertxConnection;
     /** For those writes: a failed one (the socket closing) is dropped quietly, not raised in the pipeline. */
     private final VoidChannelPromise quietWrite;
+    /** The WebSocket encoder's context, where a room frame already encoded as a whole frame is written (or null). */
+    private final ChannelHandlerContext frameWriter;
     /** Registered with the loop's flusher; touched on the loop's thread only. */
     boolean flushPending;
     private final RateLimiter.Bucket bucket;
@@ -142,11 +148,32 @@ public final class Session {
             this.channel = internal.channelHandlerContext();
             this.vertxConnection = base;
             this.quietWrite = new VoidChannelPromise(channel.channel(), false);
+            this.frameWriter = frameWriter(channel.pipeline());
         } else {
             this.channel = null;
             this.vertxConnection = null;
             this.quietWrite = null;
+            this.frameWriter = null;
         }
+    }
+
+    /**
+     * Where a room frame encoded once for its loop as a whole WebSocket frame ({@link RoomFrame#wire}) goes in: the
+     * frame encoder's own context, so that it goes on towards the socket without being framed again per socket (the
+     * encoder copies a short text into a new buffer behind its header, for every socket). Only behind Netty's own
+     * server encoder (RFC 6455, unmasked), and only in a pipeline with nothing else between Vert.x and that encoder
+     * that would have to see the frame: no extension (permessage-deflate), no chunked writer (it holds writes back
+     * until the flush, and one written past it would overtake them), no idle handler (it watches writes). Otherwise
+     * null: frames go through the encoder.
+     */
+    static ChannelHandlerContext frameWriter(ChannelPipeline pipeline) {
+        ChannelHandlerContext encoder = pipeline.context(WebSocketFrameEncoder.class);
+        if (encoder == null || !(encoder.handler() instanceof WebSocket08FrameEncoder)
+                || pipeline.get(WebSocketExtensionEncoder.class) != null || pipeline.get(ChunkedWriteHandler.class) != null
+                || pipeline.get(IdleStateHandler.class) != null) {
+            return null;
+        }
+        return encoder;
     }
 
     /**
@@ -363,9 +390,13 @@ public final class Session {
         ChannelHandlerContext ctx = channel;
         if (ctx != null && !closed && queue.isEmpty() && ctx.executor().inEventLoop() && !socket.isClosed()
                 && !full() && (int) WRITES_IN_PROGRESS.get(vertxConnection) == 0) {
-            ByteBuf bytes = frame.bytes(ctx.alloc());
-            if (bytes.readableBytes() <= MAX_DIRECT_FRAME) {
-                ctx.write(new TextWebSocketFrame(true, 0, bytes.retainedDuplicate()), quietWrite);
+            if (frame.payloadLength() <= MAX_DIRECT_FRAME) {
+                ChannelHandlerContext writer = frameWriter;
+                if (writer != null && !writer.isRemoved()) {
+                    writer.write(frame.wire(ctx.alloc()).retainedDuplicate(), quietWrite);
+                } else {
+                    ctx.write(new TextWebSocketFrame(true, 0, frame.bytes(ctx.alloc()).retainedDuplicate()), quietWrite);
+                }
                 flusher.add(this);
                 return;
             }
