@@ -96,6 +96,7 @@ public class LocalHub {
      * room is under way, an ephemeral one ({@code seq == 0}) is the first to go under pressure.
      */
     public int deliver(String room, long seq, String excludeUser, String frame) {
+        long arrivedNs = System.nanoTime();
         Map<Session, Session.RoomState> members = rooms.get(room);
         if (members == null) {
             return 0;
@@ -113,7 +114,6 @@ public class LocalHub {
             // A session outside an event loop (unit tests) has none: its share is delivered here, at once.
             byLoop.computeIfAbsent(s.loop(), k -> new ArrayList<>()).add(member);
         }
-        long arrivedNs = System.nanoTime();
         byLoop.forEach((loop, sessions) -> {
             Runnable delivery = () -> {
                 deliverAll(sessions, room, seq, frame);
