@@ -50,6 +50,8 @@ import io.vertx.core.http.WebSocketClient;
  */
 final class Fanout {
     private static final AtomicLong STEPS = new AtomicLong();
+    /** The warm-up sends in slices of this length, checking after each that the path kept up. */
+    private static final int WARMUP_SLICE_SECONDS = 5;
     /** Where in the message text an event carries its step and send time (the frame's own fields are the schema's). */
     private static final String STEP = "bench-step=";
     private static final String SENT_NS = "bench-sent-ns=";
@@ -280,8 +282,6 @@ final class Fanout {
         Load.pause(1000);
         return current;
     }
-
-    private static final int WARMUP_SLICE_SECONDS = 5;
 
     private void onEvent(String text) {
         long step = Conn.longField(text, STEP);
