@@ -1,5 +1,7 @@
 package dev.switchboard.gateway.admin;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -95,6 +97,7 @@ public class RealtimeResource {
                 .put("outbound_queue_frames", l.outboundQueue())
                 .put("slow_consumer_timeout_ms", l.slowConsumerTimeout().toMillis())
                 .put("idle_timeout_ms", l.idleTimeout().toMillis())
+                .put("emit_batch_max_events", l.emitBatchMaxEvents())
                 .put("room_log_max_events", config.roomLog().maxEvents())
                 .put("room_log_max_age_s", config.roomLog().maxAge().toSeconds())
                 .put("room_index_max_events", config.roomLog().indexMaxEvents());
@@ -131,29 +134,82 @@ public class RealtimeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Send an event to a user, a room (e.g. ticket:{id}) or a role; it is a room event with a seq")
     public Uni<Response> emit(@PathParam("kind") String kind, @PathParam("target") String target, JsonNode body) {
-        String room = switch (kind) {
+        Object checked = check(kind, target, body, "body.");
+        if (checked instanceof String problem) {
+            return Uni.createFrom().item(codec.problem(400, problem));
+        }
+        RedisBroker.PendingEvent event = (RedisBroker.PendingEvent) checked;
+        return broker.publishRoomEvent(event.room(), event.type(), event.eventId(), event.payloadJson(), null)
+                .map(seq -> Response.accepted(accepted(event, seq)).build());
+    }
+
+    @POST
+    @Path("/emit")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Send several events at once: {\"events\": [{\"kind\", \"target\", \"type\", \"payload\"}, ...]}, "
+            + "each as the single emit would, in the list's order; all are checked first, and one bad event refuses them all")
+    public Uni<Response> emitBatch(JsonNode body) {
+        JsonNode list = body == null ? null : body.get("events");
+        int max = config.limits().emitBatchMaxEvents();
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            return Uni.createFrom().item(codec.problem(400, "body.events is required: a non-empty array of "
+                    + "{\"kind\": \"user|room|role\", \"target\": ..., \"type\": ..., \"payload\": {...}}"));
+        }
+        if (list.size() > max) {
+            return Uni.createFrom().item(codec.problem(400,
+                    "body.events has " + list.size() + " events; at most " + max + " may go in one request"));
+        }
+        List<RedisBroker.PendingEvent> events = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode e = list.get(i);
+            String where = "body.events[" + i + "].";
+            Object checked = e.isObject() ? check(e.path("kind").asText(null), e.path("target").asText(null), e, where)
+                    : where.substring(0, where.length() - 1) + " must be an object; nothing was sent";
+            if (checked instanceof String problem) {
+                return Uni.createFrom().item(codec.problem(400, problem + (e.isObject() ? "; nothing was sent" : "")));
+            }
+            events.add((RedisBroker.PendingEvent) checked);
+        }
+        return broker.publishRoomEvents(events).map(seqs -> {
+            ObjectNode accepted = codec.object();
+            ArrayNode out = accepted.putArray("events");
+            for (int i = 0; i < events.size(); i++) {
+                out.add(accepted(events.get(i), seqs.get(i)));
+            }
+            return Response.accepted(accepted).build();
+        });
+    }
+
+    /**
+     * One event to emit, checked: the {@link RedisBroker.PendingEvent}, or what is wrong with it (a String naming
+     * the field, each prefixed by {@code where}).
+     */
+    private Object check(String kind, String target, JsonNode event, String where) {
+        String room = kind == null || target == null ? null : switch (kind) {
             case "user" -> Rooms.user(target);
             case "role" -> Rooms.role(target);
             case "room" -> target;
             default -> null;
         };
         if (room == null || target.isBlank() || !Rooms.valid(room)) {
-            return Uni.createFrom().item(codec.problem(400, "kind must be user, room or role, and a room must be "
-                    + "ticket:{id}, user:{id} or role:{role}"));
+            return (where.equals("body.") ? "" : where) + "kind must be user, room or role, and a room must be "
+                    + "ticket:{id}, user:{id} or role:{role}";
         }
-        String type = body == null ? null : body.path("type").asText(null);
+        String type = event == null ? null : event.path("type").asText(null);
         if (type == null || !EVENT_TYPE.matcher(type).matches()) {
-            return Uni.createFrom().item(codec.problem(400,
-                    "body.type is required: lower_snake_case, e.g. {\"type\": \"announcement\", \"payload\": {...}}"));
+            return where + "type is required: lower_snake_case, e.g. {\"type\": \"announcement\", \"payload\": {...}}";
         }
-        JsonNode payload = body.get("payload");
+        JsonNode payload = event.get("payload");
         if (payload != null && !payload.isNull() && !payload.isObject()) {
-            return Uni.createFrom().item(codec.problem(400, "body.payload must be a JSON object"));
+            return where + "payload must be a JSON object";
         }
-        String eventId = UUID.randomUUID().toString();
         String json = payload == null || payload.isNull() ? "{}" : codec.write(payload);
-        return broker.publishRoomEvent(room, type, eventId, json, null).map(seq -> Response.accepted(
-                codec.object().put("room", room).put("type", type).put("seq", seq).put("event_id", eventId)).build());
+        return new RedisBroker.PendingEvent(room, type, UUID.randomUUID().toString(), json);
+    }
+
+    private ObjectNode accepted(RedisBroker.PendingEvent event, long seq) {
+        return codec.object().put("room", event.room()).put("type", event.type()).put("seq", seq)
+                .put("event_id", event.eventId());
     }
 
 }

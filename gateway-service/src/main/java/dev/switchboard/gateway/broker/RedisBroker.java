@@ -1,6 +1,7 @@
 package dev.switchboard.gateway.broker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,6 +145,47 @@ public class RedisBroker {
                         indexed ? String.valueOf(config.roomLog().indexMaxEvents()) : "0"));
     }
 
+    /** A room event to append and publish: the arguments of {@link #publishRoomEvent}, without an index entry. */
+    public record PendingEvent(String room, String type, String eventId, String payloadJson) {
+    }
+
+    /**
+     * Room events appended to their room logs and published in one pipelined write, in the list's order, so
+     * each room's events get their seqs in that order. Returns each one's seq, in the same order (0 for an event
+     * id seen before). When Redis lacks the publish script (NOSCRIPT: after a restart or SCRIPT FLUSH, every
+     * EVALSHA of the write is refused, the batch fails as a whole naming each, and nothing of it is appended) the events are sent again one by one, in
+     * order, which loads the script; any other failure fails the whole call.
+     */
+    public Uni<List<Long>> publishRoomEvents(List<PendingEvent> events) {
+        List<ScriptCall> calls = new ArrayList<>(events.size());
+        List<Request> requests = new ArrayList<>(events.size());
+        for (PendingEvent e : events) {
+            ScriptCall call = publishCall(e.room(), e.type(), e.eventId(), e.payloadJson(), null, null, null);
+            calls.add(call);
+            requests.add(publishScript.request(call.keys(), call.args()));
+        }
+        Uni<List<Long>> batched = RedisCommands.batch(redis, requests).map(responses -> {
+            List<Long> seqs = new ArrayList<>(responses.size());
+            for (Response response : responses) {
+                if (response == null || response.type() == ResponseType.ERROR) {
+                    throw new IllegalStateException(String.valueOf(response));
+                }
+                seqs.add(response.toLong());
+            }
+            return seqs;
+        });
+        return batched.onFailure(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT")).recoverWithUni(() -> {
+            Uni<List<Long>> chain = Uni.createFrom().item(new ArrayList<>(calls.size()));
+            for (ScriptCall call : calls) {
+                chain = chain.chain(seqs -> publishScript.run(redis, call.keys(), call.args()).map(r -> {
+                    seqs.add(r.toLong());
+                    return seqs;
+                }));
+            }
+            return chain;
+        }).invoke(seqs -> published.add(seqs.size()));
+    }
+
     /** The request {@link #publishControl} sends, for {@link #batch}. */
     public Request publishControlRequest(String message) {
         return Request.cmd(Command.PUBLISH).arg(CONTROL_CHANNEL).arg(message);
@@ -218,7 +260,7 @@ public class RedisBroker {
     /** Room log entries with {@code from <= seq <= to}, in order (those trimmed away are missing). */
     public Uni<List<LogEntry>> range(String room, long from, long to) {
         return send(Request.cmd(Command.XRANGE).arg(logKey(room)).arg(from + "-0").arg(to + "-0")).map(entries -> {
-            List<LogEntry> out = new java.util.ArrayList<>();
+            List<LogEntry> out = new ArrayList<>();
             for (Response entry : entries) {
                 out.add(new LogEntry(seqOf(entry), entry.get(1).get(1).toString()));
             }
@@ -232,7 +274,7 @@ public class RedisBroker {
 
     public Uni<List<IndexEntry>> indexRange(String room, long from, long to) {
         return send(Request.cmd(Command.XRANGE).arg(indexKey(room)).arg(from + "-0").arg(to + "-0")).map(entries -> {
-            List<IndexEntry> out = new java.util.ArrayList<>();
+            List<IndexEntry> out = new ArrayList<>();
             for (Response entry : entries) {
                 Response fields = entry.get(1);
                 String frame = null;

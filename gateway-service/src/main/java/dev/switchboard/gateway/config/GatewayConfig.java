@@ -143,6 +143,10 @@ public interface GatewayConfig {
         /** A connection from which nothing (not even a pong to the auto-ping) arrives for this long is closed. */
         @WithDefault("75s")
         Duration idleTimeout();
+
+        /** The most events one batch emit ({@code POST /api/v1/realtime/emit}) may carry; more is refused with 400. */
+        @WithDefault("100")
+        int emitBatchMaxEvents();
     }
 
     /** Graceful shutdown (SIGTERM): clients are told to reconnect elsewhere, spread over a window. */

@@ -7,6 +7,8 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,10 @@ class AdminApiIT {
         given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(TestJwt.customer(Users.id("c")))
                 .contentType(ContentType.JSON).body(Map.of("type", "x"))
                 .post("/api/v1/realtime/emit/role/agent").then().statusCode(403);
+        given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(TestJwt.agent(Users.id("agent")))
+                .contentType(ContentType.JSON).body(Map.of("events", List.of(Map.of("kind", "role", "target", "agent",
+                        "type", "x"))))
+                .post("/api/v1/realtime/emit").then().statusCode(403);
     }
 
     @Test
@@ -92,6 +98,73 @@ class AdminApiIT {
                     .statusCode(400).body("detail", org.hamcrest.Matchers.containsString("type"));
             given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(Users.admin()).contentType(ContentType.JSON)
                     .body(Map.of("type", "ok")).post("/api/v1/realtime/emit/planet/mars").then().statusCode(400);
+        }
+    }
+
+    /**
+     * The batch emit: every event reaches its room with the seq the answer gives, each room's in the list's order,
+     * also when Redis has lost the publish script (SCRIPT FLUSH: the pipelined write is refused and sent again one
+     * by one). A bad event refuses the whole batch, which then sends nothing; each bad shape gets its 400.
+     */
+    @Test
+    void aBatchEmitDeliversEveryEventInOrderAndOneBadEventRefusesItWhole() {
+        String userId = Users.id("agent");
+        try (WsClient agent = Users.connect(Cluster.gateway2(), TestJwt.agent(userId), "agent")) {
+            List<Map<String, Object>> events = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                events.add(Map.of("kind", "user", "target", userId, "type", "batch_item", "payload", Map.of("n", i)));
+            }
+            events.add(Map.of("kind", "role", "target", "agent", "type", "batch_role", "payload", Map.of("to", userId)));
+            dev.switchboard.testsupport.TestRedis.call("SCRIPT", "FLUSH");
+            JsonNode answer = WsClient.JSON.valueToTree(given().baseUri(Cluster.gateway1().httpUrl()).auth()
+                    .oauth2(Users.admin()).contentType(ContentType.JSON).body(Map.of("events", events))
+                    .post("/api/v1/realtime/emit").then().statusCode(202).extract().as(Map.class));
+            JsonNode accepted = answer.path("events");
+            assertThat(accepted.size()).isEqualTo(6);
+            for (int i = 1; i < 5; i++) {
+                assertThat(accepted.get(i).path("room").asText()).isEqualTo("user:" + userId);
+                assertThat(accepted.get(i).path("seq").asLong()).isEqualTo(accepted.get(i - 1).path("seq").asLong() + 1);
+            }
+            assertThat(accepted.get(5).path("room").asText()).isEqualTo("role:agent");
+            agent.awaitEvent("batch_role", p -> p.path("to").asText().equals(userId));
+            agent.awaitEvent("batch_item", p -> p.path("n").asInt() == 4);
+            List<JsonNode> got = agent.events("batch_item");
+            assertThat(got.stream().map(p -> p.path("n").asInt()).toList()).containsExactly(0, 1, 2, 3, 4);
+            for (int i = 0; i < 5; i++) {
+                assertThat(got.get(i).path("seq").asLong()).isEqualTo(accepted.get(i).path("seq").asLong());
+                assertThat(got.get(i).path("event_id").asText()).isEqualTo(accepted.get(i).path("event_id").asText());
+            }
+
+            List<Map<String, Object>> badType = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                badType.add(Map.of("kind", "user", "target", userId, "type", i == 2 ? "Bad Type!" : "refused_batch",
+                        "payload", Map.of("n", i)));
+            }
+            List<Object> notAnObject = new ArrayList<>(List.of(Map.of("kind", "user", "target", userId,
+                    "type", "refused_batch")));
+            notAnObject.add("just text");
+            List<Map<String, Object>> tooMany = new ArrayList<>();
+            for (int i = 0; i < 101; i++) {
+                tooMany.add(Map.of("kind", "user", "target", userId, "type", "refused_batch"));
+            }
+            Object[][] refused = {
+                    { Map.of("events", badType), "body.events[2].type is required" },
+                    { Map.of("events", List.of(Map.of("kind", "user", "target", userId, "type", "refused_batch",
+                            "payload", List.of(1)))), "body.events[0].payload must be a JSON object" },
+                    { Map.of("events", List.of(Map.of("kind", "planet", "target", "mars", "type", "refused_batch"))),
+                            "body.events[0].kind must be user, room or role" },
+                    { Map.of("events", notAnObject), "body.events[1] must be an object" },
+                    { Map.of("events", tooMany), "at most 100" },
+                    { Map.of("events", List.of()), "body.events is required" },
+                    { Map.of("type", "refused_batch"), "body.events is required" } };
+            for (Object[] bad : refused) {
+                given().baseUri(Cluster.gateway1().httpUrl()).auth().oauth2(Users.admin()).contentType(ContentType.JSON)
+                        .body(bad[0]).post("/api/v1/realtime/emit").then().statusCode(400)
+                        .body("detail", org.hamcrest.Matchers.containsString((String) bad[1]));
+            }
+            Emit.toUser(Cluster.gateway1(), userId, "after_refused");
+            agent.awaitEvent("after_refused", p -> true);
+            assertThat(agent.events("refused_batch")).as("events of refused batches").isEmpty();
         }
     }
 }
