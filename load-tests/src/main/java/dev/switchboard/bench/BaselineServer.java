@@ -20,7 +20,7 @@ import io.vertx.core.http.ServerWebSocket;
  * The "limit": a raw Vert.x WebSocket broadcast server speaking the gateway's frames, with none of
  * its work (no auth, no Redis, no room log, no presence). {@code join} puts a socket in a room;
  * {@code POST /emit/{room}} sends {@code {type, payload + room, seq, event_id}} to every socket in
- * it. One verticle per event loop, as Quarkus runs the gateway.
+ * it, and {@code POST /emit} does the same for each event of the gateway's batch emit body. One verticle per event loop, as Quarkus runs the gateway.
  *
  * <pre>java -cp load-tests.jar dev.switchboard.bench.BaselineServer PORT</pre>
  */
@@ -59,6 +59,11 @@ public final class BaselineServer extends AbstractVerticle {
                             emit(room, body.toString());
                             req.response().setStatusCode(202).end();
                         });
+                    } else if (req.method().name().equals("POST") && req.path().equals("/emit")) {
+                        // The gateway's batch emit's body: {"events": [{"kind": "room", "target", "type", "payload"}, ...]}.
+                        req.body().onSuccess(body -> {
+                            req.response().setStatusCode(emitAll(body.toString()) ? 202 : 400).end();
+                        });
                     } else {
                         req.response().setStatusCode(404).end();
                     }
@@ -92,12 +97,33 @@ public final class BaselineServer extends AbstractVerticle {
     }
 
     private static void emit(String room, String body) {
+        try {
+            emit(room, Env.JSON.readTree(body));
+        } catch (Exception e) {
+            // a bad emit body: nothing to send
+        }
+    }
+
+    /** False for a body that is not JSON (the generator counts it as a failed publish). */
+    private static boolean emitAll(String body) {
+        JsonNode events;
+        try {
+            events = Env.JSON.readTree(body).path("events");
+        } catch (Exception e) {
+            return false;
+        }
+        for (JsonNode event : events) {
+            emit(event.path("target").asText(), event);
+        }
+        return events.isArray();
+    }
+
+    private static void emit(String room, JsonNode in) {
         Set<ServerWebSocket> members = ROOMS.get(room);
         if (members == null) {
             return;
         }
         try {
-            JsonNode in = Env.JSON.readTree(body);
             ObjectNode payload = in.path("payload").isObject() ? (ObjectNode) in.path("payload") : Env.JSON.createObjectNode();
             payload.put("room", room).put("seq", SEQS.computeIfAbsent(room, r -> new AtomicLong()).incrementAndGet())
                     .put("event_id", UUID.randomUUID().toString());

@@ -22,7 +22,7 @@ public final class Bench {
     static final Map<String, Set<String>> PARAMETERS = new LinkedHashMap<>();
     static {
         PARAMETERS.put("fanout", with("shapes", "paths", "rates", "step-seconds", "grace-ms", "slo-ms", "fixed-rate",
-                "users", "warmup-seconds", "kafka-warmup-seconds"));
+                "users", "warmup-seconds", "kafka-warmup-seconds", "emit-batch"));
         PARAMETERS.put("chat", with("users", "tickets", "rates", "seconds", "grace-ms", "warmup-seconds", "warmup-rate"));
         PARAMETERS.put("idle", with("connections", "sources", "users", "concurrency"));
         PARAMETERS.put("churn", with("clients", "seconds", "tickets"));

@@ -62,6 +62,10 @@ final class Fanout {
     }
 
     /** Where the events go and where the subscribers connect. */
+    /** One event to publish: into the room of a ticket, stamped with its step and the time it was sent. */
+    private record Pub(String room, String ticketId, long step, long sentNs) {
+    }
+
     private interface Target {
         String name();
 
@@ -70,6 +74,21 @@ final class Fanout {
         Future<Conn> subscribe(int index, String room, String ticketId);
 
         Future<Boolean> publish(String room, String ticketId, long step, long sentNs);
+
+        /**
+         * The events the pacer has due at one tick (every 2 ms); each one refused or failed adds to {@code failed}.
+         * By default one {@link #publish} each; the emit path and the baseline send them in batch emits.
+         */
+        default void publishAll(List<Pub> due, LongAdder failed) {
+            for (Pub pub : due) {
+                publish(pub.room(), pub.ticketId(), pub.step(), pub.sentNs()).onFailure(e -> failed.increment())
+                        .onSuccess(ok -> {
+                            if (!ok) {
+                                failed.increment();
+                            }
+                        });
+            }
+        }
 
         /** Adds what this path has to say besides the steps. */
         default void report(ObjectNode pathNode) {
@@ -103,6 +122,10 @@ final class Fanout {
         double sloMs = p.decimal("slo-ms", 100);
         int fixedRate = p.integer("fixed-rate", 40000);
         int users = p.integer("users", 100);
+        // The events due at one tick of the pacer go in one batch emit (POST /api/v1/realtime/emit; the baseline's
+        // POST /emit), at most this many a request: as a service with several events at hand would send them, and as
+        // the Kafka path's producer batches (linger 1 ms). 1 sends a request per event (the single emit).
+        int emitBatch = p.integer("emit-batch", 100);
         int warmup = p.integer("warmup-seconds", 30);
         // The Kafka path also warms the broker. At a hundred or so requests a second its code takes minutes to reach
         // the JIT's thresholds: 1-3 minutes after the start its C2 threads still used 3-9 % of a core and its request
@@ -120,9 +143,9 @@ final class Fanout {
             List<Report.Series> series = new ArrayList<>();
             for (String path : paths) {
                 Target target = switch (path) {
-                    case "emit" -> f.gatewayEmit(users);
+                    case "emit" -> f.gatewayEmit(users, emitBatch);
                     case "kafka" -> f.gatewayKafka(users);
-                    case "baseline" -> f.baseline();
+                    case "baseline" -> f.baseline(emitBatch);
                     default -> throw new IllegalArgumentException("path must be emit, kafka or baseline: " + path);
                 };
                 ObjectNode pathNode = shapeNode.putObject(path);
@@ -187,14 +210,13 @@ final class Fanout {
             long stepStart = System.nanoTime();
             target.stepStarts();
             LongAdder failed = new LongAdder();
-            Load.paced(events, eventsPerSecond, sent -> {
-                int room = (int) (sent % rooms);
-                target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime())
-                        .onFailure(e -> failed.increment()).onSuccess(ok -> {
-                            if (!ok) {
-                                failed.increment();
-                            }
-                        });
+            Load.pacedTicks(events, eventsPerSecond, (from, to) -> {
+                List<Pub> due = new ArrayList<>((int) (to - from));
+                for (long sent = from; sent < to; sent++) {
+                    int room = (int) (sent % rooms);
+                    due.add(new Pub("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime()));
+                }
+                target.publishAll(due, failed);
             });
             long expected = events * size;
             Load.waitUntil(() -> stats.received().sum() >= expected, stepSeconds * 1000L + graceMs);
@@ -259,9 +281,14 @@ final class Fanout {
             double eventsPerSecond = (double) current / size;
             long events = Math.max(1, Math.round(eventsPerSecond * slice));
             long base = sent;
-            Load.paced(events, eventsPerSecond, i -> {
-                int room = (int) ((base + i) % tickets.size());
-                target.publish("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime());
+            LongAdder ignored = new LongAdder();
+            Load.pacedTicks(events, eventsPerSecond, (from, to) -> {
+                List<Pub> due = new ArrayList<>((int) (to - from));
+                for (long i = from; i < to; i++) {
+                    int room = (int) ((base + i) % tickets.size());
+                    due.add(new Pub("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime()));
+                }
+                target.publishAll(due, ignored);
             });
             sent += events;
             long expected = sent * size;
@@ -314,7 +341,34 @@ final class Fanout {
         return message.substring(0, message.length() - 1) + ",\"actor\":{\"id\":\"bench\",\"name\":\"Bench\"}}";
     }
 
-    private Target gatewayEmit(int users) {
+    /**
+     * Sends {@code due} in batch emits of at most {@code batch} events to {@code path}, each event's JSON made by
+     * {@code event}; every event of a request that fails or is not accepted (202) counts in {@code failed}.
+     */
+    private static void batched(HttpClient http, String path, String auth, List<Pub> due, int batch,
+            java.util.function.Function<Pub, String> event, LongAdder failed) {
+        for (int start = 0; start < due.size(); start += batch) {
+            List<Pub> chunk = due.subList(start, Math.min(due.size(), start + batch));
+            StringBuilder body = new StringBuilder(chunk.size() * 600).append("{\"events\":[");
+            for (int i = 0; i < chunk.size(); i++) {
+                body.append(i == 0 ? "" : ",").append(event.apply(chunk.get(i)));
+            }
+            body.append("]}");
+            int n = chunk.size();
+            http.request(HttpMethod.POST, path).compose(req -> {
+                if (auth != null) {
+                    req.putHeader("Authorization", auth);
+                }
+                return req.putHeader("Content-Type", "application/json").send(Buffer.buffer(body.toString()));
+            }).onFailure(e -> failed.add(n)).onSuccess(resp -> {
+                if (resp.statusCode() != 202) {
+                    failed.add(n);
+                }
+            });
+        }
+    }
+
+    private Target gatewayEmit(int users, int batch) {
         return new GatewayTarget("gateway emit", users) {
             private final HttpClient http = env.vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64)
                     .setDefaultHost("127.0.0.1").setDefaultPort(env.gatewayPort()));
@@ -327,6 +381,17 @@ final class Fanout {
                                 .send(Buffer.buffer("{\"type\":\"message_updated\",\"payload\":"
                                         + benchMessage(ticketId, step, sentNs) + "}")))
                         .map(resp -> resp.statusCode() == 202);
+            }
+
+            @Override
+            public void publishAll(List<Pub> due, LongAdder failed) {
+                if (batch <= 1) {
+                    super.publishAll(due, failed);
+                    return;
+                }
+                batched(http, "/api/v1/realtime/emit", auth, due, batch, pub -> "{\"kind\":\"room\",\"target\":\""
+                        + pub.room() + "\",\"type\":\"message_updated\",\"payload\":"
+                        + benchMessage(pub.ticketId(), pub.step(), pub.sentNs()) + "}", failed);
             }
 
             @Override
@@ -456,7 +521,7 @@ final class Fanout {
         }
     }
 
-    private Target baseline() {
+    private Target baseline(int batch) {
         int port = env.startBaseline();
         WebSocketClient client = Load.wsClient(env.vertx, null);
         HttpClient http = env.vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64).setDefaultHost("127.0.0.1")
@@ -487,6 +552,18 @@ final class Fanout {
                                         + "\",\"seq\":" + seq.incrementAndGet() + ",\"event_id\":\"" + UUID.randomUUID() + "\","
                                         + benchMessage(ticketId, step, sentNs).substring(1) + "}")))
                         .map(resp -> resp.statusCode() == 202);
+            }
+
+            @Override
+            public void publishAll(List<Pub> due, LongAdder failed) {
+                if (batch <= 1) {
+                    Target.super.publishAll(due, failed);
+                    return;
+                }
+                batched(http, "/emit", null, due, batch, pub -> "{\"kind\":\"room\",\"target\":\"" + pub.room()
+                        + "\",\"type\":\"message_updated\",\"payload\":{\"room\":\"" + pub.room() + "\",\"seq\":"
+                        + seq.incrementAndGet() + ",\"event_id\":\"" + UUID.randomUUID() + "\","
+                        + benchMessage(pub.ticketId(), pub.step(), pub.sentNs()).substring(1) + "}", failed);
             }
 
             @Override
