@@ -134,11 +134,11 @@ public class RealtimeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Send an event to a user, a room (e.g. ticket:{id}) or a role; it is a room event with a seq")
     public Uni<Response> emit(@PathParam("kind") String kind, @PathParam("target") String target, JsonNode body) {
-        Object checked = check(kind, target, body, "body.");
-        if (checked instanceof String problem) {
-            return Uni.createFrom().item(codec.problem(400, problem));
+        Checked checked = check(kind, target, body, "body.");
+        if (checked.problem() != null) {
+            return Uni.createFrom().item(codec.problem(400, checked.problem()));
         }
-        RedisBroker.PendingEvent event = (RedisBroker.PendingEvent) checked;
+        RedisBroker.PendingEvent event = checked.event();
         return broker.publishRoomEvent(event.room(), event.type(), event.eventId(), event.payloadJson(), null)
                 .map(seq -> Response.accepted(accepted(event, seq)).build());
     }
@@ -163,12 +163,14 @@ public class RealtimeResource {
         for (int i = 0; i < list.size(); i++) {
             JsonNode e = list.get(i);
             String where = "body.events[" + i + "].";
-            Object checked = e.isObject() ? check(e.path("kind").asText(null), e.path("target").asText(null), e, where)
-                    : where.substring(0, where.length() - 1) + " must be an object; nothing was sent";
-            if (checked instanceof String problem) {
-                return Uni.createFrom().item(codec.problem(400, problem + (e.isObject() ? "; nothing was sent" : "")));
+            if (!e.isObject()) {
+                return Uni.createFrom().item(codec.problem(400, "body.events[" + i + "] must be an object; nothing was sent"));
             }
-            events.add((RedisBroker.PendingEvent) checked);
+            Checked checked = check(e.path("kind").asText(null), e.path("target").asText(null), e, where);
+            if (checked.problem() != null) {
+                return Uni.createFrom().item(codec.problem(400, checked.problem() + "; nothing was sent"));
+            }
+            events.add(checked.event());
         }
         return broker.publishRoomEvents(events).map(seqs -> {
             ObjectNode accepted = codec.object();
@@ -180,11 +182,15 @@ public class RealtimeResource {
         });
     }
 
-    /**
-     * One event to emit, checked: the {@link RedisBroker.PendingEvent}, or what is wrong with it (a String naming
-     * the field, each prefixed by {@code where}).
-     */
-    private Object check(String kind, String target, JsonNode event, String where) {
+    /** One event to emit, checked: the event, or else what is wrong with it (naming the field). */
+    private record Checked(RedisBroker.PendingEvent event, String problem) {
+        static Checked refused(String problem) {
+            return new Checked(null, problem);
+        }
+    }
+
+    /** Checks one event to emit; {@code where} prefixes the fields a problem names ({@code body.} for the single emit). */
+    private Checked check(String kind, String target, JsonNode event, String where) {
         String room = kind == null || target == null ? null : switch (kind) {
             case "user" -> Rooms.user(target);
             case "role" -> Rooms.role(target);
@@ -192,19 +198,20 @@ public class RealtimeResource {
             default -> null;
         };
         if (room == null || target.isBlank() || !Rooms.valid(room)) {
-            return (where.equals("body.") ? "" : where) + "kind must be user, room or role, and a room must be "
-                    + "ticket:{id}, user:{id} or role:{role}";
+            return Checked.refused((where.equals("body.") ? "" : where) + "kind must be user, room or role, and a room "
+                    + "must be ticket:{id}, user:{id} or role:{role}");
         }
         String type = event == null ? null : event.path("type").asText(null);
         if (type == null || !EVENT_TYPE.matcher(type).matches()) {
-            return where + "type is required: lower_snake_case, e.g. {\"type\": \"announcement\", \"payload\": {...}}";
+            return Checked.refused(
+                    where + "type is required: lower_snake_case, e.g. {\"type\": \"announcement\", \"payload\": {...}}");
         }
         JsonNode payload = event.get("payload");
         if (payload != null && !payload.isNull() && !payload.isObject()) {
-            return where + "payload must be a JSON object";
+            return Checked.refused(where + "payload must be a JSON object");
         }
         String json = payload == null || payload.isNull() ? "{}" : codec.write(payload);
-        return new RedisBroker.PendingEvent(room, type, UUID.randomUUID().toString(), json);
+        return new Checked(new RedisBroker.PendingEvent(room, type, UUID.randomUUID().toString(), json), null);
     }
 
     private ObjectNode accepted(RedisBroker.PendingEvent event, long seq) {

@@ -152,9 +152,9 @@ public class RedisBroker {
     /**
      * Room events appended to their room logs and published in one pipelined write, in the list's order, so
      * each room's events get their seqs in that order. Returns each one's seq, in the same order (0 for an event
-     * id seen before). When Redis lacks the publish script (NOSCRIPT: after a restart or SCRIPT FLUSH, every
-     * EVALSHA of the write is refused, the batch fails as a whole naming each, and nothing of it is appended) the events are sent again one by one, in
-     * order, which loads the script; any other failure fails the whole call.
+     * id seen before). When Redis lacks the publish script (NOSCRIPT: after a restart or SCRIPT FLUSH every EVALSHA
+     * of the write is refused, the batch fails as a whole naming each, and nothing of it is appended), the events
+     * are sent again one by one, in order, which loads the script; any other failure fails the whole call.
      */
     public Uni<List<Long>> publishRoomEvents(List<PendingEvent> events) {
         List<ScriptCall> calls = new ArrayList<>(events.size());
