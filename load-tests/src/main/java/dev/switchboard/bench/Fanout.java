@@ -210,14 +210,8 @@ final class Fanout {
             long stepStart = System.nanoTime();
             target.stepStarts();
             LongAdder failed = new LongAdder();
-            Load.pacedTicks(events, eventsPerSecond, (from, to) -> {
-                List<Pub> due = new ArrayList<>((int) (to - from));
-                for (long sent = from; sent < to; sent++) {
-                    int room = (int) (sent % rooms);
-                    due.add(new Pub("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime()));
-                }
-                target.publishAll(due, failed);
-            });
+            Load.pacedTicks(events, eventsPerSecond,
+                    (from, to) -> target.publishAll(due(tickets, from, to, step), failed));
             long expected = events * size;
             Load.waitUntil(() -> stats.received().sum() >= expected, stepSeconds * 1000L + graceMs);
             double cpuPct = cpu.percentOfOneCore();
@@ -282,14 +276,8 @@ final class Fanout {
             long events = Math.max(1, Math.round(eventsPerSecond * slice));
             long base = sent;
             LongAdder ignored = new LongAdder();
-            Load.pacedTicks(events, eventsPerSecond, (from, to) -> {
-                List<Pub> due = new ArrayList<>((int) (to - from));
-                for (long i = from; i < to; i++) {
-                    int room = (int) ((base + i) % tickets.size());
-                    due.add(new Pub("ticket:" + tickets.get(room), tickets.get(room), step, System.nanoTime()));
-                }
-                target.publishAll(due, ignored);
-            });
+            Load.pacedTicks(events, eventsPerSecond,
+                    (from, to) -> target.publishAll(due(tickets, base + from, base + to, step), ignored));
             sent += events;
             long expected = sent * size;
             if (!Load.waitUntil(() -> stats.received().sum() >= expected, 1000) && current > floor) {
@@ -339,6 +327,16 @@ final class Fanout {
     static String kafkaEventData(String ticketId, long step, long sentNs) {
         String message = benchMessage(ticketId, step, sentNs);
         return message.substring(0, message.length() - 1) + ",\"actor\":{\"id\":\"bench\",\"name\":\"Bench\"}}";
+    }
+
+    /** Events {@code [from, to)} of a step, each into the room of ticket {@code index % tickets}, stamped now. */
+    private static List<Pub> due(List<String> tickets, long from, long to, long step) {
+        List<Pub> due = new ArrayList<>((int) (to - from));
+        for (long i = from; i < to; i++) {
+            String ticket = tickets.get((int) (i % tickets.size()));
+            due.add(new Pub("ticket:" + ticket, ticket, step, System.nanoTime()));
+        }
+        return due;
     }
 
     /**
