@@ -56,6 +56,11 @@ public final class LuaScript {
         return request(Command.EVALSHA, sha, keys, args);
     }
 
+    /** {@code SCRIPT LOAD} of this script: sent ahead of a batch of {@link #request}s, it spares them NOSCRIPT. */
+    public Request loadRequest() {
+        return Request.cmd(Command.SCRIPT).arg("LOAD").arg(source);
+    }
+
     private static Uni<Response> send(Redis redis, Command command, String script, List<String> keys,
             List<String> args) {
         return RedisCommands.send(redis, request(command, script, keys, args));

@@ -207,6 +207,30 @@ public class RedisBroker {
         }).replaceWithVoid();
     }
 
+    /**
+     * As {@link #batch(List, int)}, on a connection the caller holds, after a {@code SCRIPT LOAD} of the publish script
+     * (so that a Redis that lost it, after a restart or SCRIPT FLUSH, refuses none of the batch): batches sent on one
+     * connection one after the other run in that order, whether or not the answer to the one before has come.
+     */
+    public Uni<Void> batch(RedisConnection connection, List<Request> requests, int roomEvents) {
+        List<Request> all = new ArrayList<>(requests.size() + 1);
+        all.add(publishScript.loadRequest());
+        all.addAll(requests);
+        return RedisCommands.batch(connection, all).invoke(responses -> {
+            for (Response response : responses) {
+                if (response != null && response.type() == ResponseType.ERROR) {
+                    throw new IllegalStateException("Redis refused a batched publish: " + response);
+                }
+            }
+            published.add(roomEvents);
+        }).replaceWithVoid();
+    }
+
+    /** A connection of the pool held by the caller until it closes it (for batches that must run in the order sent). */
+    public Uni<RedisConnection> connect() {
+        return Uni.createFrom().completionStage(() -> redis.connect().toCompletionStage());
+    }
+
     private static String suffix(String eventId, String payloadJson) {
         String body = payloadJson.trim();
         String rest = body.length() <= 2 ? "}" : "," + body.substring(1);

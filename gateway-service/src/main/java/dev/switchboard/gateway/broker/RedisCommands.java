@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -56,6 +57,12 @@ public final class RedisCommands {
     /** The requests pipelined on one connection in one write; fails if any of them does. */
     public static Uni<List<Response>> batch(Redis redis, List<Request> requests) {
         return timed(Uni.createFrom().completionStage(() -> redis.batch(requests).toCompletionStage()),
+                "a batch of " + requests.size());
+    }
+
+    /** As {@link #batch(Redis, List)}, on a connection the caller holds: batches sent one after the other run in that order. */
+    public static Uni<List<Response>> batch(RedisConnection connection, List<Request> requests) {
+        return timed(Uni.createFrom().completionStage(() -> connection.batch(requests).toCompletionStage()),
                 "a batch of " + requests.size());
     }
 

@@ -49,12 +49,18 @@ public interface GatewayConfig {
     boolean batchedFlush();
 
     /**
-     * A Kafka poll's records of different aggregates published to Redis in one pipelined batch per
-     * round (the first record of each aggregate, then the second, ...); false publishes each record on
-     * its own, for comparisons.
+     * A Kafka poll's records published to Redis in one pipelined batch, in the poll's order, on a connection of
+     * the topic's consumer's own; false publishes each record on its own and waits for each poll, for comparisons.
      */
     @WithDefault("true")
     boolean batchedPublish();
+
+    /**
+     * With the batched publish: how many polls of one topic may be sent to Redis and not yet answered; 1 waits for
+     * each poll's answer before taking the next.
+     */
+    @WithDefault("8")
+    int publishPipelineDepth();
 
     Presence presence();
 

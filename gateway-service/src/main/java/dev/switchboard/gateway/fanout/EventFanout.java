@@ -6,14 +6,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.switchboard.deadletters.DeadLetters;
@@ -21,27 +24,31 @@ import dev.switchboard.gateway.admin.HopTimers;
 import dev.switchboard.gateway.broker.RedisBroker;
 import dev.switchboard.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Request;
 
 /**
  * Consumes the services' event topics (one consumer group shared by all gateway instances, so each
  * event is handled by one of them) and publishes each as room events through Redis, which reaches
- * the members on every instance. Records come in batches (one per poll): the records of one
- * aggregate (Kafka key) are published one after the other, in order, and different aggregates at
- * the same time — one Redis round trip per record was the limit of a consumer that took one record
- * at a time. With {@code switchboard.gateway.batched-publish} (the default) a poll of several records
- * goes to Redis as one pipelined batch in the poll's order, which keeps each aggregate's records in
- * order (Redis runs a connection's commands as written): a write and a reply per poll, however many
- * records and aggregates it holds. (It used to go in rounds, the first record of every aggregate, then
- * the second, ...: a busy single room, all one aggregate, then waited a round trip per record, each
- * reply queued behind the deliveries on its event loop, and its events piled up.) A batch Redis refuses
- * (it restarted and lost the script, or it is away) is published again record by record, with their
- * retries. The batch is acknowledged, and its offsets committed,
- * only once every room event of every record is in its room log: a gateway that dies mid-way has the
- * batch redelivered, and the room log drops what it already has by event id. A record that is not a valid event goes to the
- * channel's dead-letter topic ({@link DeadLetters}) and the rest go on.
+ * the members on every instance. Records come in batches (one per poll). With
+ * {@code switchboard.gateway.batched-publish} (the default) a poll's records go to Redis as one pipelined
+ * batch in the poll's order, on a connection each topic's consumer has to itself ({@link PublishPipeline}):
+ * the next poll's batch is written before the answer to this one has come, up to
+ * {@code publish-pipeline-depth} polls at once, and Redis runs one connection's commands as written, so each
+ * aggregate's (Kafka key's) records stay in order. (It used to wait for each poll's answer before taking the
+ * next poll: at its limit the consumer waited a round trip per poll, that answer queued behind the deliveries on
+ * its event loop, and the records piled up in the consumer.) A batch Redis refuses (it is away, or a command timed
+ * out) is published again record by record, with their retries, before any later batch settles. A poll is
+ * acknowledged, and its offsets committed, only once every room event of every record is in its room log: a
+ * gateway that dies mid-way has the poll redelivered, and the room log drops what it already has by event id.
+ * Without the batched publish, the records of one aggregate are published one after the other and different
+ * aggregates at the same time, and the next poll waits for this one. A record that is not a valid event goes to
+ * the channel's dead-letter topic ({@link DeadLetters}) and the rest go on.
  */
 @ApplicationScoped
 public class EventFanout {
@@ -52,33 +59,57 @@ public class EventFanout {
     private final LongAdder consumed = new LongAdder();
 
     private final boolean batchedPublish;
+    private final PublishPipeline ticketPipeline;
+    private final PublishPipeline chatPipeline;
+    private final PublishPipeline notificationPipeline;
 
     public EventFanout(EventRouter router, RedisBroker broker, DeadLetters deadLetters, HopTimers hops,
-            GatewayConfig config) {
+            GatewayConfig config, Vertx vertx) {
         this.router = router;
         this.broker = broker;
         this.deadLetters = deadLetters;
         this.hops = hops;
         this.batchedPublish = config.batchedPublish();
+        int depth = config.publishPipelineDepth();
+        this.ticketPipeline = new PublishPipeline("ticket-events", broker, vertx, depth);
+        this.chatPipeline = new PublishPipeline("chat-events", broker, vertx, depth);
+        this.notificationPipeline = new PublishPipeline("notification-events", broker, vertx, depth);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        ticketPipeline.close();
+        chatPipeline.close();
+        notificationPipeline.close();
     }
 
     @Incoming("ticket-events")
-    public Uni<Void> ticketEvents(ConsumerRecords<String, byte[]> records) {
-        return handleAll(records);
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Uni<Void> ticketEvents(KafkaRecordBatch<String, byte[]> batch) {
+        return handleAll(ticketPipeline, batch);
     }
 
     @Incoming("chat-events")
-    public Uni<Void> chatEvents(ConsumerRecords<String, byte[]> records) {
-        return handleAll(records);
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Uni<Void> chatEvents(KafkaRecordBatch<String, byte[]> batch) {
+        return handleAll(chatPipeline, batch);
     }
 
     @Incoming("notification-events")
-    public Uni<Void> notificationEvents(ConsumerRecords<String, byte[]> records) {
-        return handleAll(records);
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Uni<Void> notificationEvents(KafkaRecordBatch<String, byte[]> batch) {
+        return handleAll(notificationPipeline, batch);
     }
 
-    /** One poll's records: in order per aggregate, aggregates side by side; done when every record is. */
-    Uni<Void> handleAll(ConsumerRecords<String, byte[]> records) {
+    /**
+     * One poll: acknowledged (its offsets committed in time) once every room event of every record is in its room
+     * log. The returned Uni lets the channel hand over its next poll: with the batched publish, as soon as the
+     * pipeline has room for it ({@link PublishPipeline}); without, once this poll is done.
+     */
+    @SuppressWarnings("unchecked")
+    private Uni<Void> handleAll(PublishPipeline pipeline, KafkaRecordBatch<String, byte[]> batch) {
+        ConsumerRecords<String, byte[]> records = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .map(m -> (ConsumerRecords<String, byte[]>) m.getRecords())
+                .orElseThrow(() -> new IllegalStateException("a Kafka batch without its records"));
         long startedNs = System.nanoTime();
         long nowMs = System.currentTimeMillis();
         Map<String, List<ConsumerRecord<String, byte[]>>> lanes = new LinkedHashMap<>();
@@ -88,11 +119,24 @@ public class EventFanout {
             all.add(record);
             hops.kafka(record.timestamp(), nowMs);
         }
-        if (all.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        if (!batchedPublish) {
+            return oneByOne(lanes.values()).invoke(() -> hops.publish(startedNs))
+                    .chain(() -> Uni.createFrom().completionStage(batch.ack()));
         }
-        Uni<Void> published = batchedPublish && all.size() > 1 ? inOneBatch(all) : oneByOne(lanes.values());
-        return published.invoke(() -> hops.publish(startedNs));
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        Uni<Void> admitted = inPipeline(pipeline, all, deadLettered, settled);
+        deadLettered.add(Uni.createFrom().completionStage(settled));
+        Uni.join().all(deadLettered).andFailFast().subscribe().with(
+                v -> {
+                    hops.publish(startedNs);
+                    batch.ack();
+                },
+                e -> {
+                    Log.errorf(e, "a poll of %d records could not be handled", all.size());
+                    batch.nack(e);
+                });
+        return admitted;
     }
 
     private static String lane(ConsumerRecord<String, byte[]> record) {
@@ -113,13 +157,14 @@ public class EventFanout {
     }
 
     /**
-     * The poll's records routed, then published in one pipelined batch in the poll's order (so each
-     * aggregate's in order: Redis runs one connection's commands in the order they were written); one that
-     * cannot be routed is dead-lettered. If Redis refuses the batch, the routed records are published again
-     * one by one, each aggregate's in order; what the batch did append is dropped then by its event id.
+     * The poll's records routed and handed to the channel's pipeline as one batch, in the poll's order (so each
+     * aggregate's in order: Redis runs one connection's commands in the order they were written); one that cannot be
+     * routed is dead-lettered (its Uni added to {@code deadLettered}). If Redis refuses the batch, the routed records
+     * are published again one by one, each aggregate's in order; what the batch did append is dropped then by its
+     * event id.
      */
-    private Uni<Void> inOneBatch(List<ConsumerRecord<String, byte[]>> records) {
-        List<Uni<Void>> all = new ArrayList<>();
+    private Uni<Void> inPipeline(PublishPipeline pipeline, List<ConsumerRecord<String, byte[]>> records,
+            List<Uni<Void>> deadLettered, CompletableFuture<Void> settled) {
         Map<String, List<Routed>> routedLanes = new LinkedHashMap<>();
         List<Request> requests = new ArrayList<>();
         int roomEvents = 0;
@@ -128,7 +173,7 @@ public class EventFanout {
             try {
                 r = route(record);
             } catch (IllegalArgumentException e) {
-                all.add(deadLetter(record, e));
+                deadLettered.add(deadLetter(record, e));
                 continue;
             }
             routedLanes.computeIfAbsent(lane(record), k -> new ArrayList<>()).add(r);
@@ -139,20 +184,21 @@ public class EventFanout {
             }
             roomEvents += r.routing().events().size();
         }
-        if (!requests.isEmpty()) {
-            all.add(broker.batch(requests, roomEvents).onFailure().recoverWithUni(e -> {
-                List<Uni<Void>> each = new ArrayList<>(routedLanes.size());
-                for (List<Routed> lane : routedLanes.values()) {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (Routed r : lane) {
-                        chain = chain.chain(() -> publish(r));
-                    }
-                    each.add(chain);
-                }
-                return Uni.join().all(each).andFailFast().replaceWithVoid();
-            }));
+        if (requests.isEmpty()) {
+            settled.complete(null);
+            return Uni.createFrom().voidItem();
         }
-        return all.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(all).andFailFast().replaceWithVoid();
+        return pipeline.submit(requests, roomEvents, () -> {
+            List<Uni<Void>> each = new ArrayList<>(routedLanes.size());
+            for (List<Routed> lane : routedLanes.values()) {
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (Routed r : lane) {
+                    chain = chain.chain(() -> publish(r));
+                }
+                each.add(chain);
+            }
+            return Uni.join().all(each).andFailFast().replaceWithVoid();
+        }, settled);
     }
 
     /** Publishing retries until Redis takes it; whatever else fails is the record's fault: dead-lettered. */

@@ -296,6 +296,74 @@ class FanoutIT {
         }
     }
 
+    /**
+     * Polls one after the other, each written to Redis before the answer to the one before (the publish pipeline),
+     * keep one ticket's events in order, also when Redis drops the gateways' connections while batches are in
+     * flight. Redis holds the writes (CLIENT PAUSE WRITE) while the second half of the events is consumed and
+     * written, then drops every normal connection (CLIENT KILL; the pub/sub ones stay): those batches fail, are
+     * published again record by record before any later one, and the rest go on a new connection. The room gets
+     * every event once, in the order produced, with consecutive seqs. (Publishing the failed batches again side by
+     * side, each as soon as it fails, reorders the events, and this test fails.)
+     */
+    @Test
+    void pollsPipelinedToRedisKeepTheirOrderAlsoWhenRedisDropsTheConnectionsMidway() throws Exception {
+        String customerToken = TestJwt.customer(Users.id("cust"));
+        String ticketId = Api.createTicket(customerToken, "Pipelined polls", List.of());
+        int edits = 300;
+        try (WsClient agent = Users.connect(Cluster.gateway1(), TestJwt.agent(Users.id("agent")), "agent");
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.PROFILE.kafkaBootstrap(),
+                        ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer())) {
+            Users.join(agent, ticketId);
+            List<String> expected = new java.util.ArrayList<>();
+            for (int k = 0; k < edits; k++) {
+                expected.add("edit " + k);
+            }
+            produceEdits(producer, ticketId, 0, edits / 2);
+            agent.awaitEvent("message_updated", p -> p.path("message").path("message").asText().equals("edit " + (edits / 2 - 1)));
+            long consumed = Cluster.eventsConsumed();
+            dev.switchboard.testsupport.TestRedis.call("CLIENT", "PAUSE", "10000", "WRITE");
+            try {
+                // No linger: the records trickle in, a few per poll, and their batches wait in Redis, unanswered.
+                produceEdits(producer, ticketId, edits / 2, edits);
+                org.awaitility.Awaitility.await("the gateway took records of the second half").atMost(WsClient.TIMEOUT)
+                        .until(() -> Cluster.eventsConsumed() > consumed);
+                String killed = dev.switchboard.testsupport.TestRedis.call("CLIENT", "KILL", "TYPE", "normal");
+                assertThat(killed).as("connections Redis dropped").isNotEqualTo(":0");
+            } finally {
+                dev.switchboard.testsupport.TestRedis.call("CLIENT", "UNPAUSE");
+            }
+            agent.awaitFrame(f -> "message_updated".equals(f.path("type").asText())
+                    && f.path("payload").path("message").path("message").asText().equals("edit " + (edits - 1)),
+                    Duration.ofSeconds(60));
+            List<JsonNode> got = agent.events("message_updated").stream()
+                    .filter(p -> p.path("ticket_id").asText().equals(ticketId)).toList();
+            assertThat(got.stream().map(p -> p.path("message").path("message").asText()).toList())
+                    .containsExactlyElementsOf(expected);
+            List<Long> seqs = got.stream().map(p -> p.path("seq").asLong()).toList();
+            for (int i = 1; i < seqs.size(); i++) {
+                assertThat(seqs.get(i)).as("seq after %s", seqs.get(i - 1)).isEqualTo(seqs.get(i - 1) + 1);
+            }
+        }
+    }
+
+    /** {@code message_updated} events "edit from" .. "edit (to - 1)" of one ticket, each its own record, all acknowledged. */
+    private static void produceEdits(KafkaProducer<String, byte[]> producer, String ticketId, int from, int to)
+            throws Exception {
+        List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+        for (int k = from; k < to; k++) {
+            String data = "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + java.util.UUID.randomUUID()
+                    + "\",\"ticket_id\":\"" + ticketId + "\",\"message\":\"edit " + k + "\"}}";
+            sent.add(producer.send(new ProducerRecord<>("switchboard.chat-events", null, ticketId,
+                    data.getBytes(StandardCharsets.UTF_8), dev.switchboard.testsupport.TicketFeed.cloudEventHeaders(
+                            "switchboard.chat.message_updated.v1", "/gateway-test", ticketId))));
+        }
+        producer.flush();
+        for (java.util.concurrent.Future<?> f : sent) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static final String KAFKA_HOP = "switchboard_gateway_hop_kafka_seconds_count";
     private static final String PUBLISH_HOP = "switchboard_gateway_hop_publish_seconds_count";
     private static final String DELIVERY_HOP = "switchboard_gateway_hop_delivery_seconds_count";
