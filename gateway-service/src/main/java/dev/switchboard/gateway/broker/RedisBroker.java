@@ -193,24 +193,10 @@ public class RedisBroker {
 
     /**
      * Sends publish requests ({@link #publishRoomEventRequest}, {@link #publishControlRequest}) pipelined in one
-     * write, in order; fails as a whole if any of them fails (a batch is safe to send again: a room event's id
-     * makes a second append of it a no-op).
-     */
-    public Uni<Void> batch(List<Request> requests, int roomEvents) {
-        return RedisCommands.batch(redis, requests).invoke(responses -> {
-            for (Response response : responses) {
-                if (response != null && response.type() == ResponseType.ERROR) {
-                    throw new IllegalStateException("Redis refused a batched publish: " + response);
-                }
-            }
-            published.add(roomEvents);
-        }).replaceWithVoid();
-    }
-
-    /**
-     * As {@link #batch(List, int)}, on a connection the caller holds, after a {@code SCRIPT LOAD} of the publish script
-     * (so that a Redis that lost it, after a restart or SCRIPT FLUSH, refuses none of the batch): batches sent on one
-     * connection one after the other run in that order, whether or not the answer to the one before has come.
+     * write, in order, on a connection the caller holds, after a {@code SCRIPT LOAD} of the publish script (so that a
+     * Redis that lost it, after a restart or SCRIPT FLUSH, refuses none of the batch). Batches sent on one connection
+     * one after the other run in that order, whether or not the answer to the one before has come. Fails as a whole
+     * if any request fails (a batch is safe to send again: a room event's id makes a second append of it a no-op).
      */
     public Uni<Void> batch(RedisConnection connection, List<Request> requests, int roomEvents) {
         List<Request> all = new ArrayList<>(requests.size() + 1);

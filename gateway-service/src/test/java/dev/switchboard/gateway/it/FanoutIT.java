@@ -265,20 +265,11 @@ class FanoutIT {
             long kafkaHops = Cluster.metricSum(KAFKA_HOP);
             long publishHops = Cluster.metricSum(PUBLISH_HOP);
             long deliveryHops = Cluster.metricSum(DELIVERY_HOP);
-            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             List<String> expected = new java.util.ArrayList<>();
             for (int k = 0; k < edits; k++) {
-                String data = "{\"ticket_id\":\"" + ticketId + "\",\"message\":{\"id\":\"" + java.util.UUID.randomUUID()
-                        + "\",\"ticket_id\":\"" + ticketId + "\",\"message\":\"edit " + k + "\"}}";
                 expected.add("edit " + k);
-                sent.add(producer.send(new ProducerRecord<>("switchboard.chat-events", null, ticketId,
-                        data.getBytes(StandardCharsets.UTF_8), dev.switchboard.testsupport.TicketFeed.cloudEventHeaders(
-                                "switchboard.chat.message_updated.v1", "/gateway-test", ticketId))));
             }
-            producer.flush();
-            for (java.util.concurrent.Future<?> f : sent) {
-                f.get(10, TimeUnit.SECONDS);
-            }
+            produceEdits(producer, ticketId, 0, edits);
             agent.awaitEvent("message_updated", p -> p.path("message").path("message").asText().equals("edit " + (edits - 1)));
             List<com.fasterxml.jackson.databind.JsonNode> got = agent.events("message_updated").stream()
                     .filter(p -> p.path("ticket_id").asText().equals(ticketId)).toList();
