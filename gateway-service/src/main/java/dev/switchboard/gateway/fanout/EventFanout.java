@@ -112,22 +112,25 @@ public class EventFanout {
                 .orElseThrow(() -> new IllegalStateException("a Kafka batch without its records"));
         long startedNs = System.nanoTime();
         long nowMs = System.currentTimeMillis();
-        Map<String, List<ConsumerRecord<String, byte[]>>> lanes = new LinkedHashMap<>();
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
-            lanes.computeIfAbsent(lane(record), k -> new ArrayList<>()).add(record);
             all.add(record);
             hops.kafka(record.timestamp(), nowMs);
         }
         if (!batchedPublish) {
+            Map<String, List<ConsumerRecord<String, byte[]>>> lanes = new LinkedHashMap<>();
+            for (ConsumerRecord<String, byte[]> record : all) {
+                lanes.computeIfAbsent(lane(record), k -> new ArrayList<>()).add(record);
+            }
             return oneByOne(lanes.values()).invoke(() -> hops.publish(startedNs))
                     .chain(() -> Uni.createFrom().completionStage(batch.ack()));
         }
         CompletableFuture<Void> settled = new CompletableFuture<>();
-        List<Uni<Void>> deadLettered = new ArrayList<>();
-        Uni<Void> admitted = inPipeline(pipeline, all, deadLettered, settled);
-        deadLettered.add(Uni.createFrom().completionStage(settled));
-        Uni.join().all(deadLettered).andFailFast().subscribe().with(
+        // The poll is done when its dead letters are sent and its batch has settled.
+        List<Uni<Void>> done = new ArrayList<>();
+        Uni<Void> admitted = inPipeline(pipeline, all, done, settled);
+        done.add(Uni.createFrom().completionStage(settled));
+        Uni.join().all(done).andFailFast().subscribe().with(
                 v -> {
                     hops.publish(startedNs);
                     batch.ack();
