@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.chat.mapping.ChatRequests;
 import dev.switchboard.chat.service.MessageService;
+import dev.switchboard.jwt.RouteHeaders;
 import dev.switchboard.service.rest.Problem;
 import dev.switchboard.service.rest.ProblemMappers;
 import dev.switchboard.service.security.Actor;
@@ -49,8 +50,6 @@ public class SendMessageRoute {
     static final String PATH = "/api/v1/tickets/:id/messages";
     /** A text message of 4,000 characters is at most 16 KB of UTF-8; anything larger carries inline files. */
     static final int MAX_BODY = 64 * 1024;
-    private static final String BEARER = "Bearer ";
-    private static final String JSON = "application/json";
     /** What the REST layer writes for a JSON entity (and only {@code application/problem+json} for a problem). */
     private static final String JSON_UTF8 = "application/json;charset=UTF-8";
 
@@ -80,9 +79,9 @@ public class SendMessageRoute {
     private void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         UUID ticketId = uuid(ctx.pathParam("id"));
-        long length = contentLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
-        Actor actor = ticketId == null || length < 0 || length > MAX_BODY || !isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))
-                || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT)) ? null : actor(request.getHeader(HttpHeaders.AUTHORIZATION));
+        long length = RouteHeaders.contentLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
+        Actor actor = ticketId == null || length < 0 || length > MAX_BODY || !RouteHeaders.isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))
+                || !RouteHeaders.acceptsJson(request.getHeader(HttpHeaders.ACCEPT)) ? null : actor(request.getHeader(HttpHeaders.AUTHORIZATION));
         if (actor == null) {
             ctx.next();
             return;
@@ -133,11 +132,12 @@ public class SendMessageRoute {
     }
 
     private Actor actor(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        String token = RouteHeaders.bearer(authorization);
+        if (token == null) {
             return null;
         }
         try {
-            return CurrentActor.of(jwt.parse(authorization.substring(BEARER.length()).strip()));
+            return CurrentActor.of(jwt.parse(token));
         } catch (ParseException | RuntimeException e) {
             return null; // the REST layer answers 401
         }
@@ -171,39 +171,5 @@ public class SendMessageRoute {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static long contentLength(String value) {
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
-        return type.equalsIgnoreCase(JSON);
-    }
-
-    private static boolean acceptsJson(String accept) {
-        if (accept == null || accept.isBlank()) {
-            return true;
-        }
-        for (String range : accept.split(",")) {
-            int semicolon = range.indexOf(';');
-            String type = (semicolon < 0 ? range : range.substring(0, semicolon)).strip().toLowerCase(java.util.Locale.ROOT);
-            if (type.equals(JSON) || type.equals("application/*") || type.equals("*/*")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,9 +1,5 @@
 package dev.switchboard.gateway.admin;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -26,7 +22,6 @@ import dev.switchboard.gateway.GatewayNode;
 import dev.switchboard.gateway.config.GatewayConfig;
 import dev.switchboard.gateway.broker.RedisBroker;
 import dev.switchboard.gateway.presence.RedisPresence;
-import dev.switchboard.gateway.room.Rooms;
 import dev.switchboard.gateway.websocket.FrameCodec;
 import io.smallrye.mutiny.Uni;
 
@@ -36,8 +31,6 @@ import io.smallrye.mutiny.Uni;
 @RolesAllowed("admin")
 @SecurityRequirement(name = "jwt")
 public class RealtimeResource {
-    private static final Pattern EVENT_TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
-
     private final InstanceStats stats;
     private final RedisPresence presence;
     private final RedisBroker broker;
@@ -45,10 +38,12 @@ public class RealtimeResource {
     private final FrameCodec codec;
 
     private final GatewayConfig config;
+    private final Emits emits;
 
     public RealtimeResource(InstanceStats stats, RedisPresence presence, RedisBroker broker, GatewayNode node,
-            FrameCodec codec, GatewayConfig config) {
+            FrameCodec codec, GatewayConfig config, Emits emits) {
         this.config = config;
+        this.emits = emits;
         this.stats = stats;
         this.presence = presence;
         this.broker = broker;
@@ -134,89 +129,27 @@ public class RealtimeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Send an event to a user, a room (e.g. ticket:{id}) or a role; it is a room event with a seq")
     public Uni<Response> emit(@PathParam("kind") String kind, @PathParam("target") String target, JsonNode body) {
-        Checked checked = check(kind, target, body, "body.");
+        Emits.Checked checked = emits.check(kind, target, body, "body.");
         if (checked.problem() != null) {
             return Uni.createFrom().item(codec.problem(400, checked.problem()));
         }
         RedisBroker.PendingEvent event = checked.event();
         return broker.publishRoomEvent(event.room(), event.type(), event.eventId(), event.payloadJson(), null)
-                .map(seq -> Response.accepted(accepted(event, seq)).build());
+                .map(seq -> Response.accepted(emits.accepted(event, seq)).build());
     }
 
+    /** Usually answered by {@link EmitRoute} in front of the REST layer, with the same checks and answers. */
     @POST
     @Path("/emit")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Send several events at once: {\"events\": [{\"kind\", \"target\", \"type\", \"payload\"}, ...]}, "
             + "each as the single emit would, in the list's order; all are checked first, and one bad event refuses them all")
     public Uni<Response> emitBatch(JsonNode body) {
-        JsonNode list = body == null ? null : body.get("events");
-        int max = config.limits().emitBatchMaxEvents();
-        if (list == null || !list.isArray() || list.isEmpty()) {
-            return Uni.createFrom().item(codec.problem(400, "body.events is required: a non-empty array of "
-                    + "{\"kind\": \"user|room|role\", \"target\": ..., \"type\": ..., \"payload\": {...}}"));
+        Emits.Batch batch = emits.batch(body);
+        if (batch.problem() != null) {
+            return Uni.createFrom().item(codec.problem(400, batch.problem()));
         }
-        if (list.size() > max) {
-            return Uni.createFrom().item(codec.problem(400,
-                    "body.events has " + list.size() + " events; at most " + max + " may go in one request"));
-        }
-        List<RedisBroker.PendingEvent> events = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode e = list.get(i);
-            String where = "body.events[" + i + "].";
-            if (!e.isObject()) {
-                return Uni.createFrom().item(codec.problem(400, "body.events[" + i + "] must be an object; nothing was sent"));
-            }
-            Checked checked = check(e.path("kind").asText(null), e.path("target").asText(null), e, where);
-            if (checked.problem() != null) {
-                return Uni.createFrom().item(codec.problem(400, checked.problem() + "; nothing was sent"));
-            }
-            events.add(checked.event());
-        }
-        return broker.publishRoomEvents(events).map(seqs -> {
-            ObjectNode accepted = codec.object();
-            ArrayNode out = accepted.putArray("events");
-            for (int i = 0; i < events.size(); i++) {
-                out.add(accepted(events.get(i), seqs.get(i)));
-            }
-            return Response.accepted(accepted).build();
-        });
+        return broker.publishRoomEvents(batch.events())
+                .map(seqs -> Response.accepted(emits.accepted(batch.events(), seqs)).build());
     }
-
-    /** One event to emit, checked: the event, or else what is wrong with it (naming the field). */
-    private record Checked(RedisBroker.PendingEvent event, String problem) {
-        static Checked refused(String problem) {
-            return new Checked(null, problem);
-        }
-    }
-
-    /** Checks one event to emit; {@code where} prefixes the fields a problem names ({@code body.} for the single emit). */
-    private Checked check(String kind, String target, JsonNode event, String where) {
-        String room = kind == null || target == null ? null : switch (kind) {
-            case "user" -> Rooms.user(target);
-            case "role" -> Rooms.role(target);
-            case "room" -> target;
-            default -> null;
-        };
-        if (room == null || target.isBlank() || !Rooms.valid(room)) {
-            return Checked.refused((where.equals("body.") ? "" : where) + "kind must be user, room or role, and a room "
-                    + "must be ticket:{id}, user:{id} or role:{role}");
-        }
-        String type = event == null ? null : event.path("type").asText(null);
-        if (type == null || !EVENT_TYPE.matcher(type).matches()) {
-            return Checked.refused(
-                    where + "type is required: lower_snake_case, e.g. {\"type\": \"announcement\", \"payload\": {...}}");
-        }
-        JsonNode payload = event.get("payload");
-        if (payload != null && !payload.isNull() && !payload.isObject()) {
-            return Checked.refused(where + "payload must be a JSON object");
-        }
-        String json = payload == null || payload.isNull() ? "{}" : codec.write(payload);
-        return new Checked(new RedisBroker.PendingEvent(room, type, UUID.randomUUID().toString(), json), null);
-    }
-
-    private ObjectNode accepted(RedisBroker.PendingEvent event, long seq) {
-        return codec.object().put("room", event.room()).put("type", event.type()).put("seq", seq)
-                .put("event_id", event.eventId());
-    }
-
 }

@@ -26,7 +26,7 @@ import io.quarkus.logging.Log;
 public class LocalHub {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** Per room, its local members and each one's state of the room (what a delivery reads and updates). */
-    private final Map<String, Map<Session, Session.RoomState>> rooms = new ConcurrentHashMap<>();
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, Set<Session>> users = new ConcurrentHashMap<>();
     private final LongAdder delivered = new LongAdder();
     private final FrameCodec codec;
@@ -61,7 +61,7 @@ public class LocalHub {
         boolean[] first = new boolean[1];
         rooms.compute(room, (r, members) -> {
             if (members == null) {
-                members = new ConcurrentHashMap<>();
+                members = new Room();
                 first[0] = true;
             }
             members.put(session, session.roomState(room));
@@ -97,53 +97,141 @@ public class LocalHub {
      */
     public int deliver(String room, long seq, String excludeUser, String frame) {
         long arrivedNs = System.nanoTime();
-        Map<Session, Session.RoomState> members = rooms.get(room);
+        Room members = rooms.get(room);
         if (members == null) {
             return 0;
         }
         // Each socket's frames are written on its own event loop, one task per loop and event rather than a
         // hand-over per frame: a room's fan-out is spread over the loops, and each loop's FIFO keeps the order.
-        Map<Executor, List<Map.Entry<Session, Session.RoomState>>> byLoop = new HashMap<>(8);
+        // The members come grouped by loop already (the room's snapshot, made again only after a join or leave).
         int n = 0;
-        for (Map.Entry<Session, Session.RoomState> member : members.entrySet()) {
-            Session s = member.getKey();
-            if (excludeUser != null && excludeUser.equals(s.userId())) {
+        for (LoopMembers group : members.byLoop()) {
+            int count = group.count(excludeUser);
+            if (count == 0) {
                 continue;
             }
-            n++;
-            // A session outside an event loop (unit tests) has none: its share is delivered here, at once.
-            byLoop.computeIfAbsent(s.loop(), k -> new ArrayList<>()).add(member);
-        }
-        byLoop.forEach((loop, sessions) -> {
-            Runnable delivery = () -> {
-                deliverAll(sessions, room, seq, frame);
-                hops.delivery(arrivedNs);
-            };
-            if (loop == null) {
+            n += count;
+            Delivery delivery = new Delivery(group, room, seq, excludeUser, frame, arrivedNs, hops);
+            if (group.loop == null) {
+                // A session outside an event loop (unit tests) has none: its share is delivered here, at once.
                 delivery.run();
             } else {
-                loop.execute(delivery);
+                group.loop.execute(delivery);
             }
-        });
+        }
         delivered.add(n);
         return n;
     }
 
-    /** One loop's members: the frame encoded once for all of them, each socket's write flushed with the loop's batch. */
-    private static void deliverAll(List<Map.Entry<Session, Session.RoomState>> members, String room, long seq,
-            String frame) {
-        RoomFrame shared = new RoomFrame(frame);
-        try {
-            for (Map.Entry<Session, Session.RoomState> member : members) {
-                try {
-                    member.getKey().deliver(member.getValue(), room, seq, shared);
-                } catch (RuntimeException e) {
-                    // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
-                    Log.debugf("delivery to %s failed: %s", member.getKey().id(), e);
+    /**
+     * One room's local members: the map that joins and leaves change, and the members grouped by event loop as
+     * deliveries read them. The grouping is made again on the first delivery after a change, not per event (it was
+     * a map, lists and lambdas per event: the fan-out's own largest cost after the writes). A change bumps
+     * {@code version} after the map has it, and a grouping is made by reading the version first: one made while a
+     * member joined is stale at once, so the next delivery sees the member, as a delivery reading the map would.
+     */
+    static final class Room {
+        private final Map<Session, Session.RoomState> members = new ConcurrentHashMap<>();
+        private volatile int version;
+        private volatile Snapshot snapshot;
+
+        private record Snapshot(int version, LoopMembers[] groups) {
+        }
+
+        /** Under the room's lock (the map's compute). */
+        void put(Session session, Session.RoomState state) {
+            members.put(session, state);
+            version++;
+        }
+
+        void remove(Session session) {
+            members.remove(session);
+            version++;
+        }
+
+        boolean isEmpty() {
+            return members.isEmpty();
+        }
+
+        Set<Session> sessions() {
+            return members.keySet();
+        }
+
+        LoopMembers[] byLoop() {
+            int v = version;
+            Snapshot snap = snapshot;
+            if (snap != null && snap.version() == v) {
+                return snap.groups();
+            }
+            Map<Executor, List<Map.Entry<Session, Session.RoomState>>> grouped = new HashMap<>(8);
+            for (Map.Entry<Session, Session.RoomState> member : members.entrySet()) {
+                grouped.computeIfAbsent(member.getKey().loop(), k -> new ArrayList<>()).add(member);
+            }
+            LoopMembers[] groups = new LoopMembers[grouped.size()];
+            int i = 0;
+            for (Map.Entry<Executor, List<Map.Entry<Session, Session.RoomState>>> g : grouped.entrySet()) {
+                groups[i++] = new LoopMembers(g.getKey(), g.getValue());
+            }
+            snapshot = new Snapshot(v, groups);
+            return groups;
+        }
+    }
+
+    /** The members of a room on one event loop, each with its state of the room. Immutable. */
+    static final class LoopMembers {
+        final Executor loop;
+        final Session[] sessions;
+        final Session.RoomState[] states;
+
+        LoopMembers(Executor loop, List<Map.Entry<Session, Session.RoomState>> members) {
+            this.loop = loop;
+            this.sessions = new Session[members.size()];
+            this.states = new Session.RoomState[members.size()];
+            for (int i = 0; i < sessions.length; i++) {
+                sessions[i] = members.get(i).getKey();
+                states[i] = members.get(i).getValue();
+            }
+        }
+
+        int count(String excludeUser) {
+            if (excludeUser == null) {
+                return sessions.length;
+            }
+            int n = 0;
+            for (Session s : sessions) {
+                if (!excludeUser.equals(s.userId())) {
+                    n++;
                 }
             }
-        } finally {
-            shared.release();
+            return n;
+        }
+    }
+
+    /** One event to one loop's members: the frame encoded once for all of them, each socket's write flushed with the loop's batch. */
+    private record Delivery(LoopMembers group, String room, long seq, String excludeUser, String frame, long arrivedNs,
+            HopTimers hops) implements Runnable {
+        @Override
+        public void run() {
+            RoomFrame shared = new RoomFrame(frame);
+            Session[] sessions = group.sessions;
+            Session.RoomState[] states = group.states;
+            try {
+                for (int i = 0; i < sessions.length; i++) {
+                    Session s = sessions[i];
+                    if (excludeUser != null && excludeUser.equals(s.userId())) {
+                        continue;
+                    }
+                    try {
+                        s.deliver(states[i], room, seq, shared);
+                    } catch (RuntimeException e) {
+                        // One socket's trouble (closing at this very moment, say) never keeps the frame from the others.
+                        Log.debugf("delivery to %s failed: %s", s.id(), e);
+                    }
+                }
+            } finally {
+                shared.release();
+            }
+            hops.delivery(arrivedNs);
         }
     }
 
@@ -152,12 +240,12 @@ public class LocalHub {
      * ({@code resync_required}): the room log no longer reaches back, or its epoch changed.
      */
     public void resync(String room, String epoch, long seq) {
-        Map<Session, Session.RoomState> members = rooms.get(room);
+        Room members = rooms.get(room);
         if (members == null) {
             return;
         }
         String frame = codec.event("resync_required", codec.resyncPayload(room, seq).put("epoch", epoch));
-        for (Session s : members.keySet()) {
+        for (Session s : members.sessions()) {
             Runnable notice = () -> {
                 try {
                     s.resync(room, seq, frame);

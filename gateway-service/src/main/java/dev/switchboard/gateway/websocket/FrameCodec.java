@@ -33,11 +33,15 @@ public class FrameCodec {
 
     /** An RFC 9457 problem response ({@code application/problem+json}) for the gateway's REST endpoints. */
     public jakarta.ws.rs.core.Response problem(int status, String detail) {
+        return jakarta.ws.rs.core.Response.status(status).type("application/problem+json")
+                .entity(problemBody(status, detail)).build();
+    }
+
+    /** The body of {@link #problem}. */
+    public ObjectNode problemBody(int status, String detail) {
         jakarta.ws.rs.core.Response.Status known = jakarta.ws.rs.core.Response.Status.fromStatusCode(status);
-        ObjectNode body = object().put("type", "about:blank")
-                .put("title", known == null ? "Error" : known.getReasonPhrase())
+        return object().put("type", "about:blank").put("title", known == null ? "Error" : known.getReasonPhrase())
                 .put("status", status).put("detail", detail);
-        return jakarta.ws.rs.core.Response.status(status).type("application/problem+json").entity(body).build();
     }
 
     /** @throws ProtocolException INVALID_JSON or INVALID_PAYLOAD; the message says what is wrong */
