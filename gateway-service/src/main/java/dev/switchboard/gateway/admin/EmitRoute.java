@@ -86,7 +86,7 @@ public class EmitRoute {
                 json = read(body.result());
             } catch (IOException e) {
                 // what the REST layer answers for a body it cannot read (RestProblems)
-                respond(ctx, 400, PROBLEM, codec.problemBody(400, "the request cannot be handled as sent"));
+                respond(ctx, 400, PROBLEM, codec.problemBody(400, RestProblems.UNREADABLE));
                 return;
             }
             Emits.Batch batch = emits.batch(json);
@@ -96,7 +96,7 @@ public class EmitRoute {
             }
             broker.publishRoomEvents(batch.events()).subscribe().with(
                     seqs -> respond(ctx, 202, JSON_UTF8, emits.accepted(batch.events(), seqs)),
-                    failure -> respond(ctx, 500, PROBLEM, codec.problemBody(500, "the request could not be handled")));
+                    failure -> respond(ctx, 500, PROBLEM, codec.problemBody(500, RestProblems.FAILED)));
         });
         // Quarkus holds a request's body back until a handler asks for it (the REST layer resumes it itself).
         request.resume();

@@ -1,6 +1,5 @@
 package dev.switchboard.gateway.admin;
 
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -13,6 +13,11 @@ import dev.switchboard.gateway.websocket.FrameCodec;
  * not the framework's HTML page (found by the e2e RestFuzzIT).
  */
 public class RestProblems {
+    /** The detail of a 400 for a request the REST layer cannot read (a body that is not JSON, say). */
+    static final String UNREADABLE = "the request cannot be handled as sent";
+    /** The detail of a 5xx. */
+    static final String FAILED = "the request could not be handled";
+
     private final FrameCodec codec;
 
     public RestProblems(FrameCodec codec) {
@@ -23,7 +28,7 @@ public class RestProblems {
     public Response webApplication(WebApplicationException e) {
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
         String detail = status == 404 ? "no such resource" : status == 405 ? "method not allowed on this resource"
-                : status >= 500 ? "the request could not be handled" : "the request cannot be handled as sent";
+                : status >= 500 ? FAILED : UNREADABLE;
         return codec.problem(status, detail);
     }
 }
